@@ -1,0 +1,83 @@
+# Jiayuan: `make run` serves the app, `make test` runs the whole suite. Both work on a fresh machine.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+ARGS ?=
+# Debian packages the tests need: a browser, PDF tools, gettext and a CJK font.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk libharfbuzz-subset0 poppler-utils gettext libpango-1.0-0 libpangoft2-1.0-0
+
+.PHONY: help run test lint system-deps messages clean
+
+help:
+	@echo "make run    install what is missing, migrate, load the demo estate if empty, serve http://$(HOST):$(PORT)"
+	@echo "make test   install what is missing and run the whole suite (PostgreSQL when DATABASE_URL is set)"
+
+$(VENV)/.created:
+	@echo "==> Creating $(VENV) with $$(scripts/find-python)"
+	@"$$(scripts/find-python)" -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade pip
+	@touch $@
+
+$(VENV)/.runtime: requirements.txt $(VENV)/.created
+	@echo "==> Installing runtime packages (requirements.txt)"
+	@$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+	@echo "==> Installing test packages (requirements-dev.txt)"
+	@$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+system-deps:
+	@missing=""; \
+	for pkg in $(SYSTEM_PACKAGES); do dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "==> Installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "Missing Debian packages:$$missing"; echo "Install them: sudo apt-get install$$missing"; exit 1; \
+	  fi; \
+	fi
+
+# make run serves the app as production does (gunicorn, whitenoise, DEBUG off), over plain HTTP
+# on this machine: so cookies are not marked Secure and nothing redirects to HTTPS.
+run: export SECURE_SSL_REDIRECT ?= false
+run: export SECURE_COOKIES ?= false
+run: export SECURE_HSTS_SECONDS ?= 0
+run: $(VENV)/.runtime
+	@mkdir -p var
+	@[ -s var/secret_key ] || $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > var/secret_key
+	@export SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}"; \
+	echo "==> Collecting static files"; $(PY) manage.py collectstatic --noinput -v0; \
+	echo "==> Migrating the database ($${DATABASE_URL:-SQLite in var/})"; $(PY) manage.py migrate --noinput -v0; \
+	echo "==> Loading the demo estate if the database is empty"; $(PY) manage.py seed_demo --if-empty; \
+	echo "==> Serving http://$(HOST):$(PORT) (Ctrl-C stops)"; \
+	exec $(VENV)/bin/gunicorn estate.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
+
+test: export SECRET_KEY ?= tests-only-secret-key-not-for-production-0123456789
+test: export SECURE_SSL_REDIRECT ?= false
+test: export SECURE_COOKIES ?= false
+test: export DJANGO_ALLOW_ASYNC_UNSAFE ?= true
+test: $(VENV)/.dev system-deps messages
+	@echo "==> ruff check"; $(VENV)/bin/ruff check .
+	@echo "==> Checking that every model change has its migration"; $(PY) manage.py makemigrations --check --dry-run
+	@echo "==> Running the suite on $${DATABASE_URL:-SQLite}"
+	@mkdir -p var test-artifacts
+	@$(VENV)/bin/pytest $(ARGS)
+
+lint: $(VENV)/.dev
+	@$(VENV)/bin/ruff check .
+
+messages: $(VENV)/.runtime
+	@echo "==> Compiling translations"
+	@DEBUG=true $(PY) manage.py compilemessages --ignore=.venv -v0
+
+clean:
+	rm -rf $(VENV) staticfiles test-artifacts

@@ -1,0 +1,91 @@
+"""Append-only tables, enforced by the database itself on PostgreSQL and SQLite.
+
+The application never updates or deletes these rows; a trigger makes sure that
+nobody else does either (a raw SQL console, a buggy migration, a future view).
+"""
+
+from django.db.migrations.operations.base import Operation
+
+TRIGGER_MARK = "append_only"
+
+
+class AppendOnly(Operation):
+    """Migration operation: refuse UPDATE and DELETE on `table`.
+
+    `when` optionally narrows the rule to some rows, as an SQL condition over
+    OLD (for example ``"OLD.status = 'posted'"``); it must read the same on
+    both databases.
+    """
+
+    reversible = True
+    reduces_to_sql = True
+
+    def __init__(self, table, when=None):
+        self.table = table
+        self.when = when
+
+    def state_forwards(self, app_label, state):
+        pass
+
+    def deconstruct(self):
+        kwargs = {"table": self.table}
+        if self.when:
+            kwargs["when"] = self.when
+        return (self.__class__.__qualname__, [], kwargs)
+
+    def describe(self):
+        return f"Make {self.table} append-only"
+
+    @property
+    def migration_name_fragment(self):
+        return f"append_only_{self.table}"
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        for statement in create_statements(schema_editor.connection.vendor, self.table, self.when):
+            schema_editor.execute(statement)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        for statement in drop_statements(schema_editor.connection.vendor, self.table):
+            schema_editor.execute(statement)
+
+
+def _message(table):
+    return f"{table} is append-only: rows cannot be changed or deleted"
+
+
+def create_statements(vendor, table, when=None):
+    name = f"{table}_{TRIGGER_MARK}"
+    if vendor == "postgresql":
+        condition = f"WHEN ({when})" if when else ""
+        return [
+            f"""CREATE OR REPLACE FUNCTION {name}_refuse() RETURNS trigger AS $$
+                BEGIN RAISE EXCEPTION '{_message(table)}'; END;
+                $$ LANGUAGE plpgsql""",
+            f"""CREATE TRIGGER {name} BEFORE UPDATE OR DELETE ON {table}
+                FOR EACH ROW {condition} EXECUTE FUNCTION {name}_refuse()""",
+        ]
+    if vendor == "sqlite":
+        condition = f"WHEN {when}" if when else ""
+        return [
+            f"""CREATE TRIGGER {name}_{action.lower()} BEFORE {action} ON {table} {condition}
+                BEGIN SELECT RAISE(ABORT, '{_message(table)}'); END"""
+            for action in ("UPDATE", "DELETE")
+        ]
+    raise NotImplementedError(f"append-only tables are not implemented for {vendor}")
+
+
+def drop_statements(vendor, table):
+    name = f"{table}_{TRIGGER_MARK}"
+    if vendor == "postgresql":
+        return [f"DROP TRIGGER IF EXISTS {name} ON {table}", f"DROP FUNCTION IF EXISTS {name}_refuse()"]
+    return [f"DROP TRIGGER IF EXISTS {name}_update", f"DROP TRIGGER IF EXISTS {name}_delete"]
+
+
+def sqlite_append_only_triggers(connection):
+    """The SQL of every append-only trigger in an SQLite database, by name."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
+            [f"%{TRIGGER_MARK}%"],
+        )
+        return dict(cursor.fetchall())

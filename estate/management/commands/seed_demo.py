@@ -1,0 +1,29 @@
+from importlib import import_module
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from estate.models import Household
+
+# Each app seeds its part of the demo estate, in this order (later parts build on earlier ones).
+DEMO_APPS = ("estate", "ledger", "repairs", "keys")
+
+
+class Command(BaseCommand):
+    help = "Load the demo estate 幸福家园小区 into an empty database, with a login for every role."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--if-empty", action="store_true",
+                            help="Do nothing, quietly, when the database already holds households.")
+
+    def handle(self, *args, if_empty=False, **options):
+        if Household.objects.exists():
+            if not if_empty:
+                self.stderr.write("The database already holds households; the demo goes only into an empty one.")
+                raise SystemExit(1)
+            self.stdout.write("The database already holds an estate; the demo is not loaded.")
+            return
+        with transaction.atomic():
+            for app in DEMO_APPS:
+                import_module(f"{app}.demo").seed(out=self.stdout)
+        self.stdout.write(self.style.SUCCESS("Demo estate loaded."))

@@ -1,0 +1,114 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def mask_phone(phone):
+    """138****1234: enough to recognise one's own number, not enough to call it."""
+    digits = phone or ""
+    if len(digits) < 7:
+        return "*" * len(digits)
+    return f"{digits[:3]}****{digits[-4:]}"
+
+
+class Building(models.Model):
+    code = models.CharField(_("code"), max_length=10, unique=True, help_text=_("As in unit codes: 1, 2, A"))
+    name = models.CharField(_("name"), max_length=50)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("building")
+        verbose_name_plural = _("buildings")
+
+    def __str__(self):
+        return self.name
+
+
+class HouseholdQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Households a user may see: all for the committee, a building for its head, one's own."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_committee:
+            return self
+        return self.filter(
+            models.Q(building_id__in=user.headed_building_ids) | models.Q(pk__in=user.household_ids)
+        )
+
+
+class Household(models.Model):
+    class Occupancy(models.TextChoices):
+        OWNER = "owner", _("Owner-occupied")
+        RENTED = "rented", _("Rented")
+        VACANT = "vacant", _("Vacant")
+
+    building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="households",
+                                 verbose_name=_("building"))
+    entrance = models.CharField(_("entrance"), max_length=10, blank=True, help_text=_("单元; may be empty"))
+    floor = models.SmallIntegerField(_("floor"))
+    room = models.CharField(_("room"), max_length=10)
+    code = models.CharField(_("unit"), max_length=40, unique=True, editable=False)
+    area = models.DecimalField(
+        _("floor area (m²)"), max_digits=8, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    occupancy = models.CharField(_("occupancy"), max_length=10, choices=Occupancy.choices, default=Occupancy.OWNER)
+    notes = models.TextField(_("notes"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = HouseholdQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        constraints = [
+            models.UniqueConstraint(fields=["building", "entrance", "room"], name="household_unique_unit"),
+            models.CheckConstraint(condition=models.Q(area__gt=0), name="household_area_positive"),
+        ]
+
+    def __str__(self):
+        return self.code
+
+    def save(self, *args, **kwargs):
+        self.code = self.make_code(self.building.code, self.entrance, self.room)
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def make_code(building_code, entrance, room):
+        """1-2-301 with an entrance, 1-301 without."""
+        return "-".join(part for part in (building_code, entrance, room) if part)
+
+
+class Resident(models.Model):
+    class Relation(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        FAMILY = "family", _("Family member")
+        TENANT = "tenant", _("Tenant")
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="residents",
+                                  verbose_name=_("household"))
+    name = models.CharField(_("name"), max_length=50)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    relation = models.CharField(_("relation"), max_length=10, choices=Relation.choices, default=Relation.OWNER)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="resident_records",
+        verbose_name=_("login"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["household__code", "pk"]
+        verbose_name = _("resident")
+        verbose_name_plural = _("residents")
+
+    def __str__(self):
+        return f"{self.name} ({self.household.code})"
+
+    def phone_for(self, viewer):
+        """The phone as `viewer` may see it: whole for the committee and the person, else masked."""
+        if viewer.is_authenticated and (viewer.is_committee or (self.user_id and self.user_id == viewer.pk)):
+            return self.phone
+        return mask_phone(self.phone)

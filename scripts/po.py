@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+"""Small helper for locale/zh_Hans/LC_MESSAGES/django.po (no dependencies).
+
+  scripts/po.py missing            list msgids without a translation (or fuzzy)
+  scripts/po.py fill FILE.tsv      set translations from lines "msgid<TAB>msgstr"
+"""
+
+import re
+import sys
+from pathlib import Path
+
+PO = Path(__file__).resolve().parent.parent / "locale/zh_Hans/LC_MESSAGES/django.po"
+ENTRY = re.compile(r'((?:#.*\n)*)msgid ((?:".*"\n)+)msgstr ((?:".*"\n)+)')
+
+
+def _unquote(block):
+    return "".join(re.findall(r'"(.*)"', block)).encode().decode("unicode_escape").encode("latin-1").decode()
+
+
+def _quote(text):
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"\n'
+
+
+def entries(text):
+    for match in ENTRY.finditer(text):
+        yield match, _unquote(match.group(2)), _unquote(match.group(3))
+
+
+def missing():
+    text = PO.read_text()
+    return [msgid for m, msgid, msgstr in entries(text) if msgid and (not msgstr or "fuzzy" in m.group(1))]
+
+
+def fill(tsv):
+    wanted = {}
+    for line in Path(tsv).read_text().splitlines():
+        if "\t" in line:
+            key, value = line.split("\t", 1)
+            wanted[key.replace("\\n", "\n")] = value.replace("\\n", "\n")
+    text = PO.read_text()
+    out, last = [], 0
+    for match, msgid, _ in entries(text):
+        out.append(text[last:match.start()])
+        if msgid in wanted:
+            comments = match.group(1).replace("#, fuzzy\n", "").replace(", fuzzy", "")
+            out.append(f"{comments}msgid {match.group(2)}msgstr {_quote(wanted[msgid])}")
+        else:
+            out.append(match.group(0))
+        last = match.end()
+    out.append(text[last:])
+    PO.write_text("".join(out))
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["missing"]:
+        for msgid in missing():
+            print(msgid.replace("\n", "\\n"))
+    elif sys.argv[1:2] == ["fill"]:
+        fill(sys.argv[2])
+    else:
+        sys.exit(__doc__)

@@ -1,0 +1,70 @@
+"""Named people of a small test estate, shared by every test.
+
+Building 1 has households 1-1-301 (101.50 m², where `resident` lives) and
+1-1-302; building 2 has 2-1-101 (where `resident_b` lives). `head1` heads
+building 1. `outsider` can log in but holds no role.
+"""
+
+from decimal import Decimal
+
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.test import TestCase
+
+from accounts.models import Role, User
+from estate.models import Building, Household, Resident
+
+
+def make_user(username, *roles, name="", mfa=False):
+    user = User.objects.create_user(username=username, password="correct horse battery", name=name or username)
+    for kind, scope in roles:
+        Role.objects.create(
+            user=user,
+            kind=kind,
+            building=scope if kind == Role.Kind.BUILDING_HEAD else None,
+            household=scope if kind == Role.Kind.RESIDENT else None,
+        )
+    if mfa:
+        TOTP.activate(user, generate_totp_secret())
+    return user
+
+
+class Personas:
+    @classmethod
+    def create_personas(cls):
+        cls.building1 = Building.objects.create(code="1", name="1栋")
+        cls.building2 = Building.objects.create(code="2", name="2栋")
+        cls.household_a = Household.objects.create(
+            building=cls.building1, entrance="1", floor=3, room="301", area=Decimal("101.50")
+        )
+        cls.household_a2 = Household.objects.create(
+            building=cls.building1, entrance="1", floor=3, room="302", area=Decimal("74.00")
+        )
+        cls.household_b = Household.objects.create(
+            building=cls.building2, entrance="1", floor=1, room="101", area=Decimal("86.00")
+        )
+        K = Role.Kind
+        cls.chair = make_user("chair", (K.CHAIR, None), name="王主任", mfa=True)
+        cls.member = make_user("member", (K.COMMITTEE, None), name="李委员")
+        cls.treasurer = make_user("treasurer", (K.TREASURER, None), name="张会计", mfa=True)
+        cls.head1 = make_user("head1", (K.BUILDING_HEAD, cls.building1), name="刘楼长")
+        cls.volunteer = make_user("volunteer", (K.VOLUNTEER, None), name="赵师傅")
+        cls.resident = make_user("resident", (K.RESIDENT, cls.household_a), name="周阿姨")
+        cls.resident_b = make_user("resident_b", (K.RESIDENT, cls.household_b), name="吴先生")
+        cls.outsider = make_user("outsider", name="路人")
+        cls.resident_record = Resident.objects.create(
+            household=cls.household_a, name="周阿姨", phone="13812341234", user=cls.resident
+        )
+        cls.resident_b_record = Resident.objects.create(
+            household=cls.household_b, name="吴先生", phone="13998765432", user=cls.resident_b
+        )
+
+    PERSONAS = ("chair", "member", "treasurer", "head1", "volunteer", "resident", "resident_b", "outsider")
+
+
+class BaseTestCase(Personas, TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.create_personas()
+
+    def login(self, user):
+        self.client.force_login(user)
