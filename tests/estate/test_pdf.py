@@ -10,7 +10,8 @@ pytestmark = pytest.mark.skipif(not shutil.which("pdffonts"), reason="needs popp
 
 @pytest.fixture
 def sample_pdf(settings, tmp_path):
-    settings.TEMPLATES[0]["DIRS"].append(settings.BASE_DIR / "tests" / "templates")
+    engine = settings.TEMPLATES[0]
+    settings.TEMPLATES = [{**engine, "DIRS": [*engine["DIRS"], settings.BASE_DIR / "tests" / "templates"]}]
     path = tmp_path / "sample.pdf"
     path.write_bytes(render_pdf("tests/pdf_sample.html", {"rows": range(1, 80)}))
     return path
