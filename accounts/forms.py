@@ -9,6 +9,7 @@ from accounts.models import Role, User
 from accounts.services import may_invite
 from estate.models import Building, Household, Resident
 
+CHOOSE = _("— choose —")
 VALIDITY_CHOICES = [(3, _("3 days")), (7, _("7 days")), (14, _("14 days")), (30, _("30 days"))]
 
 
@@ -20,9 +21,12 @@ class ScopedRoleForm(forms.Form):
     """A role kind with the building or household it needs."""
 
     building = forms.ModelChoiceField(
-        label=_("Building (for a building head)"), queryset=Building.objects.all(), required=False
+        label=_("Building (for a building head)"), queryset=Building.objects.all(), required=False,
+        empty_label=CHOOSE,
     )
-    household = forms.ModelChoiceField(label=_("Household (for a resident)"), queryset=None, required=False)
+    household = forms.ModelChoiceField(
+        label=_("Household (for a resident)"), queryset=None, required=False, empty_label=CHOOSE
+    )
 
     kind_field = "kind"
 
@@ -49,7 +53,7 @@ class InvitationForm(ScopedRoleForm):
     name = forms.CharField(label=_("Name"), max_length=50, help_text=_("As the person is known in the estate."))
     role_kind = forms.ChoiceField(label=_("Role"), choices=Role.Kind.choices, initial=Role.Kind.RESIDENT)
     resident = forms.ModelChoiceField(
-        label=_("Entry in the register"), required=False,
+        label=_("Entry in the register"), required=False, empty_label=CHOOSE,
         queryset=Resident.objects.none(),
         help_text=_("Optional: the register entry of this person; it is linked to the new login."),
     )
