@@ -129,7 +129,8 @@ def invitation_list(request):
 @committee_required
 def invitation_new(request):
     initial = {}
-    resident = Resident.objects.filter(pk=request.GET.get("resident") or None, user__isnull=True).first()
+    resident_pk = request.GET.get("resident", "")
+    resident = Resident.objects.filter(pk=resident_pk, user__isnull=True).first() if resident_pk.isdigit() else None
     if resident:
         initial = {"name": resident.name, "household": resident.household_id, "resident": resident.pk}
     form = InvitationForm(request.POST or None, initial=initial, by=request.user)

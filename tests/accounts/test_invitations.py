@@ -65,6 +65,9 @@ class InvitationCreateTest(InvitationCase):
         response = self.client.get(reverse("accounts:invitation-new"), {"resident": self.qian.pk})
         self.assertContains(response, 'value="钱大爷"')
         self.assertContains(response, f'<option value="{self.qian.pk}" selected>')
+        for hostile in ("abc", "1 OR 1=1", str(self.resident_record.pk)):  # the last one has a login already
+            response = self.client.get(reverse("accounts:invitation-new"), {"resident": hostile})
+            self.assertNotContains(response, "selected>周阿姨")
 
     def test_only_the_chair_invites_for_roles_other_than_resident(self):
         self.login(self.member)
