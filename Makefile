@@ -66,10 +66,10 @@ test: export SECURE_SSL_REDIRECT ?= false
 test: export SECURE_COOKIES ?= false
 test: export DJANGO_ALLOW_ASYNC_UNSAFE ?= true
 test: $(VENV)/.dev system-deps messages
+	@mkdir -p var test-artifacts
 	@echo "==> ruff check"; $(VENV)/bin/ruff check .
 	@echo "==> Checking that every model change has its migration"; $(PY) manage.py makemigrations --check --dry-run
 	@echo "==> Running the suite on $${DATABASE_URL:-SQLite}"
-	@mkdir -p var test-artifacts
 	@$(VENV)/bin/pytest $(ARGS)
 
 lint: $(VENV)/.dev

@@ -1,0 +1,166 @@
+"""Production configuration: what settings.py makes of a production environment, and what it sends.
+
+The settings are read in a subprocess with nothing but production-style environment variables (the
+test run's own, such as SECURE_COOKIES=false, are left out), then applied to requests in this process.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from datetime import timedelta
+
+import time_machine
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.base import BaseTestCase
+
+HOST = "jiayuan.example.org"
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "p9Xw-0production-style-key-4f7Qk2mZr8LtVb3NcYh6JdSa1GeUo5Ri",
+    "ALLOWED_HOSTS": HOST,
+    "CSRF_TRUSTED_ORIGINS": f"https://{HOST}",
+    "BEHIND_PROXY": "true",
+    "EMAIL_HOST": "smtp.example.org",
+    # Never connected to: reading the settings and `check --deploy` need no database.
+    "DATABASE_URL": "postgres://jiayuan@127.0.0.1:1/jiayuan",
+}
+SECURITY_SETTINGS = [
+    "DEBUG", "SECURE_PROXY_SSL_HEADER", "SECURE_SSL_REDIRECT", "SECURE_REDIRECT_EXEMPT", "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD", "SECURE_CONTENT_TYPE_NOSNIFF",
+    "SECURE_REFERRER_POLICY", "SECURE_CROSS_ORIGIN_OPENER_POLICY", "X_FRAME_OPTIONS", "SESSION_COOKIE_SECURE",
+    "SESSION_COOKIE_HTTPONLY", "SESSION_COOKIE_AGE", "SESSION_SAVE_EVERY_REQUEST", "CSRF_COOKIE_SECURE",
+    "CSRF_COOKIE_HTTPONLY", "LANGUAGE_COOKIE_SECURE", "LANGUAGE_COOKIE_HTTPONLY", "CSRF_TRUSTED_ORIGINS",
+]
+
+
+def run_django(args, **environment):
+    """Run `python args...` in the project with exactly `environment` (plus PATH and a locale)."""
+    env = {"PATH": os.environ["PATH"], "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1", **environment}
+    return subprocess.run([sys.executable, *args], cwd=settings.BASE_DIR, env=env, capture_output=True,
+                          text=True, timeout=120, check=False)
+
+
+def production_settings():
+    script = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        f"print(json.dumps({{name: getattr(settings, name) for name in {SECURITY_SETTINGS!r}}}))"
+    )
+    result = run_django(["-c", script], DJANGO_SETTINGS_MODULE="estate.settings", **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    values["SECURE_PROXY_SSL_HEADER"] = tuple(values["SECURE_PROXY_SSL_HEADER"])
+    return values
+
+
+class DeployCheckTest(BaseTestCase):
+    def test_check_deploy_reports_nothing_with_production_values(self):
+        result = run_django(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **PRODUCTION)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertIn("System check identified no issues", result.stdout)
+
+    def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off(self):
+        environment = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
+        result = run_django(["manage.py", "check"], **environment)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("SECRET_KEY must be set when DEBUG is off", result.stderr)
+
+    def test_debug_runs_with_a_development_key(self):
+        result = run_django(["manage.py", "check"], DEBUG="true")
+        self.assertEqual(result.returncode, 0, result.stderr)
+
+    def test_a_bad_value_is_named(self):
+        result = run_django(["manage.py", "check"], **{**PRODUCTION, "BEHIND_PROXY": "maybe"})
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("BEHIND_PROXY must be true or false, not 'maybe'", result.stderr)
+
+
+class SecurityHeadersTest(BaseTestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.production = production_settings()
+
+    def setUp(self):
+        override = self.settings(**self.production, ALLOWED_HOSTS=[HOST, "testserver"])
+        override.enable()
+        self.addCleanup(override.disable)
+
+    def get(self, url, secure=True, **headers):
+        return self.client.get(url, secure=secure, headers={"host": HOST, **headers})
+
+    def test_production_values_are_secure(self):
+        p = self.production
+        self.assertFalse(p["DEBUG"])
+        self.assertTrue(p["SECURE_SSL_REDIRECT"])
+        self.assertEqual(p["SECURE_HSTS_SECONDS"], 365 * 24 * 60 * 60)
+        self.assertTrue(p["SESSION_COOKIE_SECURE"] and p["CSRF_COOKIE_SECURE"] and p["LANGUAGE_COOKIE_SECURE"])
+        self.assertEqual(p["SECURE_PROXY_SSL_HEADER"], ("HTTP_X_FORWARDED_PROTO", "https"))
+        self.assertEqual(p["CSRF_TRUSTED_ORIGINS"], [f"https://{HOST}"])
+
+    def test_a_page_carries_every_security_header(self):
+        response = self.get(reverse("account_login"))
+        self.assertEqual(response.status_code, 200)
+        csp = response.headers["Content-Security-Policy"]
+        for directive in ("default-src 'self'", "object-src 'none'", "frame-ancestors 'none'",
+                          "form-action 'self'", "base-uri 'self'"):
+            self.assertIn(directive, csp)
+        self.assertIn("script-src 'self'", csp)
+        self.assertNotIn("unsafe-inline", csp)
+        self.assertEqual(response.headers["Strict-Transport-Security"],
+                         "max-age=31536000; includeSubDomains; preload")
+        self.assertEqual(response.headers["X-Content-Type-Options"], "nosniff")
+        self.assertEqual(response.headers["X-Frame-Options"], "DENY")
+        self.assertEqual(response.headers["Referrer-Policy"], "same-origin")
+        self.assertEqual(response.headers["Cross-Origin-Opener-Policy"], "same-origin")
+
+    def test_plain_http_is_sent_to_https_without_hsts(self):
+        response = self.get(reverse("account_login"), secure=False)
+        self.assertEqual(response.status_code, 301)
+        self.assertEqual(response.headers["Location"], f"https://{HOST}{reverse('account_login')}")
+        self.assertNotIn("Strict-Transport-Security", response.headers)
+
+    def test_the_proxy_tells_the_app_the_request_came_over_https(self):
+        response = self.get(reverse("account_login"), secure=False, x_forwarded_proto="https")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("Strict-Transport-Security", response.headers)
+
+    def test_healthz_answers_over_plain_http_for_health_checks(self):
+        response = self.get(reverse("healthz"), secure=False)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json(), {"status": "ok", "database": "ok"})
+        self.assertIn("no-cache", response.headers["Cache-Control"])
+
+    def test_cookies_are_secure_and_out_of_reach_of_scripts(self):
+        self.member.set_password("a real login, over https")  # hashed with this test run's fast hasher
+        self.member.save()
+        page = self.get(reverse("account_login"))
+        response = self.client.post(
+            reverse("account_login"), {"login": "member", "password": "a real login, over https"},
+            secure=True, headers={"host": HOST, "x-csrftoken": page.cookies["csrftoken"].value},
+        )
+        self.assertEqual(response.status_code, 302, response.content.decode()[-3000:])
+        for name in ("sessionid", "csrftoken"):
+            with self.subTest(cookie=name):
+                cookie = response.cookies[name] if name in response.cookies else page.cookies[name]
+                self.assertTrue(cookie["secure"])
+                self.assertTrue(cookie["httponly"])
+                self.assertEqual(cookie["samesite"], "Lax")
+        # Not remembered (ACCOUNT_SESSION_REMEMBER off): the cookie also ends when the browser closes;
+        # the server ends the session after two idle hours (below).
+        self.assertEqual(response.cookies["sessionid"]["max-age"], "")
+
+    def test_a_session_ends_after_two_idle_hours_and_lives_while_used(self):
+        self.login(self.member)
+        dashboard = reverse("estate:dashboard")
+        with time_machine.travel(timezone.now(), tick=False) as clock:
+            for _ in range(3):
+                clock.shift(timedelta(hours=1, minutes=55))
+                self.assertEqual(self.get(dashboard).status_code, 200, "an active session was ended")
+            clock.shift(timedelta(hours=2, minutes=1))
+            response = self.get(dashboard)
+        self.assertEqual(response.status_code, 302)
+        self.assertTrue(response.headers["Location"].startswith(reverse("account_login")))
