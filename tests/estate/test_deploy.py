@@ -6,12 +6,16 @@ test run's own, such as SECURE_COOKIES=false, are left out), then applied to req
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from datetime import timedelta
+from pathlib import Path
 
 import time_machine
 from django.conf import settings
+from django.test import SimpleTestCase
 from django.urls import reverse
 from django.utils import timezone
 
@@ -164,3 +168,49 @@ class SecurityHeadersTest(BaseTestCase):
             response = self.get(dashboard)
         self.assertEqual(response.status_code, 302)
         self.assertTrue(response.headers["Location"].startswith(reverse("account_login")))
+
+
+class FindPythonTest(SimpleTestCase):
+    """scripts/find-python, which `make` asks for the interpreter of .venv."""
+
+    def find(self, folder):
+        return subprocess.run(["/bin/bash", str(settings.BASE_DIR / "scripts" / "find-python")],
+                              env={"PATH": str(folder), "PYENV_ROOT": "/nonexistent"},
+                              capture_output=True, text=True, timeout=30, check=False)
+
+    def fake_python(self, folder, name, *, version_ok, has_venv=True):
+        # Answers the script's two questions: "at least 3.12?" and "can it make a venv?".
+        script = folder / name
+        script.write_text(
+            "#!/bin/sh\n"
+            f'case "$2" in *version_info*) exit {0 if version_ok else 1};; *) exit {0 if has_venv else 1};; esac\n'
+        )
+        script.chmod(0o755)
+        return script
+
+    def setUp(self):
+        system = [p for d in ("/usr/local/bin", "/usr/bin") for p in Path(d).glob("python3.1[2-9]")]
+        if system:
+            self.skipTest(f"this machine has a system Python of 3.12 or newer ({system[0]}), always found")
+        self.folder = Path(tempfile.mkdtemp())
+        self.addCleanup(shutil.rmtree, self.folder)
+
+    def test_it_explains_when_no_python_is_recent_enough(self):
+        self.fake_python(self.folder, "python3", version_ok=False)
+        result = self.find(self.folder)
+        self.assertEqual(result.returncode, 1)
+        self.assertEqual(result.stdout, "")
+        self.assertIn("Jiayuan needs Python 3.12 or newer", result.stderr)
+
+    def test_it_names_a_python_without_venv(self):
+        self.fake_python(self.folder, "python3.12", version_ok=True, has_venv=False)
+        result = self.find(self.folder)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("apt-get install python3-venv", result.stderr)
+
+    def test_it_prefers_the_newest_python(self):
+        self.fake_python(self.folder, "python3", version_ok=False)
+        self.fake_python(self.folder, "python3.12", version_ok=True)
+        newest = self.fake_python(self.folder, "python3.13", version_ok=True)
+        result = self.find(self.folder)
+        self.assertEqual((result.returncode, result.stdout.strip()), (0, str(newest)))
