@@ -38,6 +38,7 @@ SECURITY_SETTINGS = [
     "SECURE_REFERRER_POLICY", "SECURE_CROSS_ORIGIN_OPENER_POLICY", "X_FRAME_OPTIONS", "SESSION_COOKIE_SECURE",
     "SESSION_COOKIE_HTTPONLY", "SESSION_COOKIE_AGE", "SESSION_SAVE_EVERY_REQUEST", "CSRF_COOKIE_SECURE",
     "CSRF_COOKIE_HTTPONLY", "LANGUAGE_COOKIE_SECURE", "LANGUAGE_COOKIE_HTTPONLY", "CSRF_TRUSTED_ORIGINS",
+    "ALLAUTH_TRUSTED_CLIENT_IP_HEADER",
 ]
 
 
@@ -132,6 +133,21 @@ class SecurityHeadersTest(BaseTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertIn("Strict-Transport-Security", response.headers)
 
+    def test_login_limits_count_each_visitor_not_the_proxy(self):
+        def fail_login(address, n):
+            return self.client.post(reverse("account_login"), {"login": f"nobody{n}", "password": "wrong"},
+                                    secure=True, headers={"host": HOST, "x-real-ip": address})
+
+        def refused_for_too_many(response):
+            errors = response.context["form"].non_field_errors().as_data()
+            return any(error.code == "too_many_login_attempts" for error in errors)
+
+        for n in range(10):
+            self.assertFalse(refused_for_too_many(fail_login("203.0.113.7", n)))
+        self.assertTrue(refused_for_too_many(fail_login("203.0.113.7", 10)))
+        self.assertFalse(refused_for_too_many(fail_login("198.51.100.9", 11)),
+                         "one visitor's failures locked out another")
+
     def test_healthz_answers_over_plain_http_for_health_checks(self):
         response = self.get(reverse("healthz"), secure=False)
         self.assertEqual(response.status_code, 200)
@@ -144,7 +160,8 @@ class SecurityHeadersTest(BaseTestCase):
         page = self.get(reverse("account_login"))
         response = self.client.post(
             reverse("account_login"), {"login": "member", "password": "a real login, over https"},
-            secure=True, headers={"host": HOST, "x-csrftoken": page.cookies["csrftoken"].value},
+            secure=True, headers={"host": HOST, "x-real-ip": "203.0.113.7",
+                                  "x-csrftoken": page.cookies["csrftoken"].value},
         )
         self.assertEqual(response.status_code, 302, response.content.decode()[-3000:])
         for name in ("sessionid", "csrftoken"):
