@@ -74,6 +74,8 @@ def backup_create(*, path, connection, media_root):
     """
     path, media_root = Path(path), Path(media_root)
     vendor = _vendor(connection)
+    if "django_migrations" not in connection.introspection.table_names():
+        raise BackupError("The database holds no tables (has `manage.py migrate` run?): there is nothing to back up.")
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".jiayuan-backup-", dir=path.parent) as workdir:
         dump = Path(workdir) / DUMP_NAMES[vendor]
@@ -323,7 +325,7 @@ def _pg_restore(connection, dump, workdir):
     for line in listing.splitlines():
         # "215; 1259 16390 TABLE public accounts_user postgres"
         fields = line.split()
-        if not line.startswith(";") and len(fields) >= 6 and fields[3] == "TABLE":
+        if not line.startswith(";") and len(fields) >= 6 and fields[3] == "TABLE" and fields[4] != "DATA":
             archived.add(fields[5])
     # Tables the backup does not know (from later migrations) would be left behind by --clean and
     # trip the next `migrate`: they go in the same transaction.

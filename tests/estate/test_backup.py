@@ -280,6 +280,11 @@ class RestoreRefusalTest(BackupTestCase):
         self.assertRefused("The database could not be restored", "--replace")
         self.assertTrue(Household.objects.filter(room="501").exists())
 
+    def test_it_refuses_to_back_up_a_database_never_migrated(self):
+        with self.assertRaisesMessage(backup.BackupError, "has `manage.py migrate` run?"):
+            backup.backup_create(path=self.archive, connection=self.fresh_database(), media_root=self.tmp / "m")
+        self.assertFalse(self.archive.exists())
+
     def test_a_failed_backup_leaves_the_previous_archive_alone(self):
         self.back_up()
         previous = self.archive.read_bytes()
