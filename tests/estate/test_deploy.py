@@ -74,7 +74,7 @@ class DeployCheckTest(BaseTestCase):
         self.assertIn("SECRET_KEY must be set when DEBUG is off", result.stderr)
 
     def test_debug_runs_with_a_development_key(self):
-        result = run_django(["manage.py", "check"], DEBUG="true")
+        result = run_django(["manage.py", "check"], DEBUG="true", DATABASE_URL=PRODUCTION["DATABASE_URL"])
         self.assertEqual(result.returncode, 0, result.stderr)
 
     def test_a_bad_value_is_named(self):
