@@ -1,0 +1,195 @@
+#!/usr/bin/env python3
+"""Figures for the budgets in DESIGN.md: server-side timings of pages and commands, in-process.
+
+    .venv/bin/python scripts/benchmark.py                    every section   (or: make benchmark)
+    .venv/bin/python scripts/benchmark.py dashboard healthz  the sections named
+    .venv/bin/python scripts/benchmark.py --list             the sections there are
+    .venv/bin/python scripts/benchmark.py --runs 100 ...     more runs per figure (default 50)
+
+Each section runs in a throwaway database of its own: a temporary SQLite file, or, when DATABASE_URL
+is set, a database "<name>_benchmark" created beside it on that server and dropped afterwards (the
+database DATABASE_URL names is never touched). Settings are production's: DEBUG off.
+
+Figures are printed, never asserted: timings depend on the machine and are not tests.
+
+Adding a section: a function decorated with @section, named after what it measures, that makes the
+data it needs (load_demo() gives the demo estate) and calls measure_page() for a page or measure()
+for anything else:
+
+    @section
+    def ledger_page():
+        ...make 50 entries...
+        measure_page("ledger, 50 rows", reverse("ledger:journal"), user=demo_user("treasurer"))
+"""
+
+import argparse
+import contextlib
+import io
+import os
+import statistics
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+SECTIONS = {}
+RUNS = 50
+
+
+def section(function):
+    """Register a section under its function's name, in the order of this file."""
+    SECTIONS[function.__name__] = function
+    return function
+
+
+def measure(label, function, *, runs=None, rollback=False):
+    """Time function(): print the median over the runs and the queries of one run.
+
+    With rollback=True each run happens in a transaction that is rolled back, so that a command
+    that changes the database (bill_month) meets the same data every time.
+    """
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    def once():
+        if not rollback:
+            return function()
+        with transaction.atomic():
+            function()
+            transaction.set_rollback(True)
+
+    runs = runs or RUNS
+    for _ in range(min(3, runs)):  # warm caches: templates, translations, the connection
+        once()
+    with CaptureQueriesContext(connection) as captured:
+        once()
+    queries = len(captured)  # now: the next request empties the connection's log
+    timings = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        once()
+        timings.append((time.perf_counter() - start) * 1000)
+    print(
+        f"{label}: median {statistics.median(timings):.1f} ms over {runs} runs "
+        f"(fastest {min(timings):.1f} ms), {queries} {'query' if queries == 1 else 'queries'}",
+        flush=True,
+    )
+
+
+def measure_page(label, url, *, user=None, status=200, runs=None):
+    """Time GET url as user (None: anonymous), through the whole middleware stack."""
+    from django.test import Client
+
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+
+    def get():
+        response = client.get(url)
+        if response.status_code != status:
+            raise SystemExit(f"{label}: {url} answered {response.status_code}, expected {status}")
+
+    measure(label, get, runs=runs)
+
+
+def load_demo():
+    """The demo estate: 56 households, 4500.00 m², a login for every role."""
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=io.StringIO())
+
+
+def demo_user(username):
+    from accounts.models import User
+
+    return User.objects.get(username=username)
+
+
+# --- Sections -----------------------------------------------------------------
+
+
+@section
+def healthz():
+    measure_page("GET /healthz", "/healthz")
+
+
+@section
+def dashboard():
+    from django.urls import reverse
+
+    load_demo()
+    for username in ("chair", "treasurer", "head1", "volunteer", "resident"):
+        measure_page(f"dashboard as {username}, demo estate", reverse("estate:dashboard"), user=demo_user(username))
+
+
+# --- Running ------------------------------------------------------------------
+
+
+def _configure(workdir):
+    """Production settings with a throwaway key, plain HTTP and files in workdir, before Django starts."""
+    sys.path.insert(0, str(BASE_DIR))
+    os.environ.update({
+        "DJANGO_SETTINGS_MODULE": "estate.settings",
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "testserver",
+        "SECURE_SSL_REDIRECT": "false",
+        "SECURE_COOKIES": "false",
+        "MEDIA_ROOT": str(workdir / "media"),
+    })
+    os.environ.setdefault("SECRET_KEY", "benchmark-only-" + os.urandom(24).hex())
+    # WhiteNoise looks for collected static files, which a benchmark does without.
+    warnings.filterwarnings("ignore", "No directory at", UserWarning)
+
+
+@contextlib.contextmanager
+def _throwaway_database(workdir):
+    from django.db import connection
+
+    real_name = connection.settings_dict["NAME"]
+    connection.settings_dict["TEST"]["NAME"] = (
+        str(workdir / "benchmark.sqlite3") if connection.vendor == "sqlite" else f"{real_name}_benchmark"
+    )
+    with contextlib.redirect_stdout(io.StringIO()):  # "Cache table ... already exists" (a migration made it)
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    try:
+        yield
+    finally:
+        connection.creation.destroy_test_db(real_name, verbosity=0)
+
+
+def main(argv=None):
+    global RUNS
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("sections", nargs="*", help="sections to run (default: all)")
+    parser.add_argument("--runs", type=int, default=RUNS, help=f"timed runs per figure (default {RUNS})")
+    parser.add_argument("--list", action="store_true", help="list the sections and stop")
+    options = parser.parse_args(argv)
+    if options.list:
+        print("\n".join(SECTIONS))
+        return
+    unknown = [name for name in options.sections if name not in SECTIONS]
+    if unknown:
+        parser.error(f"no section {', '.join(unknown)}; there are: {', '.join(SECTIONS)}")
+    RUNS = options.runs
+
+    with tempfile.TemporaryDirectory(prefix="jiayuan-benchmark-") as workdir:
+        _configure(Path(workdir))
+        import django
+
+        django.setup()
+        from django.conf import settings
+        from django.db import connection
+
+        # Without collectstatic: unhashed static URLs, as with DEBUG on; no difference to the timings.
+        settings.STORAGES = {**settings.STORAGES,
+                             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+        for name in options.sections or SECTIONS:
+            print(f"== {name} ({connection.vendor})", flush=True)
+            with _throwaway_database(Path(workdir)):
+                SECTIONS[name]()
+
+
+if __name__ == "__main__":
+    main()
