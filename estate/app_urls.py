@@ -6,4 +6,17 @@ app_name = "estate"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("households/", views.household_list, name="household-list"),
+    path("households/new/", views.household_new, name="household-new"),
+    path("households/<int:pk>/", views.household_detail, name="household-detail"),
+    path("households/<int:pk>/edit/", views.household_edit, name="household-edit"),
+    path("households/<int:pk>/deactivate/", views.household_deactivate, name="household-deactivate"),
+    path("households/<int:pk>/reactivate/", views.household_reactivate, name="household-reactivate"),
+    path("households/<int:pk>/residents/new/", views.resident_new, name="resident-new"),
+    path("residents/", views.resident_list, name="resident-list"),
+    path("residents/<int:pk>/edit/", views.resident_edit, name="resident-edit"),
+    path("residents/<int:pk>/deactivate/", views.resident_deactivate, name="resident-deactivate"),
+    path("residents/<int:pk>/reactivate/", views.resident_reactivate, name="resident-reactivate"),
+    path("households/import/", views.roster_import, name="roster-import"),
+    path("households/import/confirm/", views.roster_confirm, name="roster-confirm"),
 ]
