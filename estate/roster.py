@@ -78,7 +78,9 @@ class RosterError:
         if self.column:
             where.append(_("column %(column)s (%(letter)s)") % {"column": self.column, "letter": self.letter}
                          if self.letter else self.column)
-        return f"{' '.join(where)}: {self.message}" if where else self.message
+        if not where:
+            return self.message
+        return _("%(where)s: %(message)s") % {"where": " ".join(where), "message": self.message}
 
 
 class RosterInvalid(Exception):
@@ -355,27 +357,27 @@ class Change:
     owners_leaving: list = field(default_factory=list)
     new_owner: tuple | None = None  # (name, phone)
 
-    @property
-    def lines(self):
-        """(what, old, new) for the preview."""
-        result = []
-        for key, new in self.household_values.items():
-            old = getattr(self.household, key)
-            result.append((FIELD_LABELS[key], _display(self.household, key, old), _display(self.household, key, new)))
-        for key, new in self.owner_update.items():
-            result.append((FIELD_LABELS[key], getattr(self.owner, key), new))
+    def diff(self):
+        """(field, old, new) for everything this change would write."""
+        result = [(key, getattr(self.household, key), new) for key, new in self.household_values.items()]
+        result += [(key, getattr(self.owner, key), new) for key, new in self.owner_update.items()]
         if self.owners_leaving or self.new_owner:
             old = "、".join(f"{r.name} {r.phone}".strip() for r in self.owners_leaving)
-            result.append((FIELD_LABELS["name"], old, " ".join(self.new_owner).strip()))
+            result.append(("name", old, " ".join(self.new_owner).strip()))
         return result
 
+    @property
+    def lines(self):
+        """(what, old, new) for the preview, in words."""
+        return [(FIELD_LABELS[key], _display(key, old), _display(key, new)) for key, old, new in self.diff()]
+
     def as_json(self):
-        return [self.row.code, sorted((k, str(v)) for k, v in self.household_values.items()),
-                sorted((k, v) for k, v in self.owner_update.items()),
-                sorted(r.pk for r in self.owners_leaving), self.new_owner, self.owner and self.owner.pk]
+        """Old and new values both: the same file against a since-edited register is another plan."""
+        return [self.row.code, [(key, str(old), str(new)) for key, old, new in self.diff()],
+                sorted(r.pk for r in self.owners_leaving), self.owner and self.owner.pk]
 
 
-def _display(household, key, value):
+def _display(key, value):
     if key == "occupancy":
         return Household.Occupancy(value).label
     if key == "is_active":

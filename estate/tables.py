@@ -36,10 +36,12 @@ def _status_badge(record):
 
 
 class HouseholdTable(_ViewerTable):
-    code = tables.Column(linkify=True, order_by=("building__code", "entrance", "floor", "room"))
+    code = tables.Column(linkify=True, order_by=("building__code", "entrance", "floor", "room"),
+                         footer=lambda table: _("Total") if table.total_area is not None else "")
     building = tables.Column(order_by=("building__code",))
     floor = tables.Column(attrs={"td": {"class": "number"}, "th": {"class": "number"}})
-    area = tables.Column(attrs={"td": {"class": "number"}, "th": {"class": "number"}, "tf": {"class": "number"}})
+    area = tables.Column(attrs={"td": {"class": "number"}, "th": {"class": "number"}, "tf": {"class": "number"}},
+                         footer=lambda table: table.total_area)
     occupancy = tables.Column()
     residents = tables.Column(verbose_name=_("residents"), empty_values=(), orderable=False)
     phones = tables.Column(verbose_name=_("phone"), empty_values=(), orderable=False,
@@ -86,9 +88,6 @@ class HouseholdTable(_ViewerTable):
 
     def value_is_active(self, record):
         return str(_status(record))
-
-    def render_footer_area(self):
-        return "" if self.total_area is None else f"{self.total_area}"
 
 
 class ResidentTable(_ViewerTable):
@@ -149,4 +148,5 @@ def export_response(table, export_format, filename):
 
 
 def total_area(queryset):
-    return queryset.aggregate(total=Coalesce(Sum("area"), Decimal("0")))["total"]
+    # SQLite hands back 261.5 for 261.50: areas have two places, so has their sum.
+    return queryset.aggregate(total=Coalesce(Sum("area"), Decimal("0")))["total"].quantize(Decimal("0.01"))

@@ -80,8 +80,8 @@ def _export_format(request):
 def household_list(request):
     """Every household for the committee; a building head sees their own building's, read-only.
 
-    Queries, whatever the number of rows: session, user, roles, buildings (the filter's
-    choices), total area, count, one page of households with their buildings, their residents.
+    Queries, whatever the number of rows: session, user, roles, total area, count, buildings (the
+    filter's choices), one page of households with their buildings, their residents, session save.
     """
     user = request.user
     export_format = _export_format(request)
@@ -172,7 +172,7 @@ def household_reactivate(request, pk):
 
 @role_required(*COMMITTEE_KINDS)
 def resident_list(request):
-    """Queries: session, user, roles, buildings (filter choices), count, one page of residents."""
+    """Queries: session, user, roles, count, buildings (filter choices), one page of residents, session save."""
     export_format = _export_format(request)
     residents = Resident.objects.select_related("household")
     filterset = ResidentFilter(request.GET, queryset=residents, viewer=request.user)
