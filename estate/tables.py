@@ -38,8 +38,10 @@ def _status_badge(record):
 class HouseholdTable(_ViewerTable):
     code = tables.Column(linkify=True, order_by=("building__code", "entrance", "floor", "room"),
                          footer=lambda table: _("Total") if table.total_area is not None else "")
-    building = tables.Column(order_by=("building__code",))
-    floor = tables.Column(attrs={"td": {"class": "number"}, "th": {"class": "number"}})
+    # The unit code already says building and floor: on a phone those columns give way.
+    building = tables.Column(order_by=("building__code",), attrs={"td": {"class": "wide-only"},
+                                                                  "th": {"class": "wide-only"}})
+    floor = tables.Column(attrs={"td": {"class": "number wide-only"}, "th": {"class": "number wide-only"}})
     area = tables.Column(attrs={"td": {"class": "number"}, "th": {"class": "number"}, "tf": {"class": "number"}},
                          footer=lambda table: table.total_area)
     occupancy = tables.Column()
@@ -50,7 +52,7 @@ class HouseholdTable(_ViewerTable):
 
     class Meta:
         model = Household
-        fields = ("code", "building", "floor", "area", "occupancy", "residents", "phones", "is_active")
+        fields = ("code", "residents", "phones", "area", "occupancy", "building", "floor", "is_active")
         order_by = ("code",)
         empty_text = _("No households match.")
         attrs = {"class": "register households"}

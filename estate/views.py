@@ -76,6 +76,13 @@ def _export_format(request):
     return export_format
 
 
+def _filtered(filterset):
+    """Whether a filter other than the search box narrows the list (they stay in view if so)."""
+    data = filterset.form.cleaned_data if filterset.is_valid() else {}
+    return any(value not in (None, "") for key, value in data.items() if key not in ("q", "active")) or (
+        data.get("active") not in (None, "yes"))
+
+
 @role_required(*REGISTER_KINDS)
 def household_list(request):
     """Every household for the committee; a building head sees their own building's, read-only.
@@ -98,7 +105,8 @@ def household_list(request):
         return export_response(table, export_format, _("households"))
     table = HouseholdTable(rows, viewer=user, total_area=total_area(rows))
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
-    return render(request, "estate/household_list.html", {"table": table, "filter": filterset})
+    return render(request, "estate/household_list.html",
+                  {"table": table, "filter": filterset, "filtered": _filtered(filterset)})
 
 
 @login_required
@@ -181,7 +189,8 @@ def resident_list(request):
         RequestConfig(request, paginate=False).configure(table)
         return export_response(table, export_format, _("residents"))
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
-    return render(request, "estate/resident_list.html", {"table": table, "filter": filterset})
+    return render(request, "estate/resident_list.html",
+                  {"table": table, "filter": filterset, "filtered": _filtered(filterset)})
 
 
 @committee_required

@@ -125,8 +125,8 @@ class ExportTest(BaseTestCase):
         text = response.content.decode("utf-8")
         self.assertTrue(text.startswith("\ufeff"))
         rows = list(csv.reader(io.StringIO(text[1:])))
-        self.assertEqual(rows[0], ["房屋", "楼栋", "楼层", "建筑面积（㎡）", "居住状况", "居民", "电话", "状态"])
-        self.assertEqual(rows[1], ["1-1-301", "1栋", "3", "101.50", "业主自住", "周阿姨", "13812341234", "在用"])
+        self.assertEqual(rows[0], ["房屋", "居民", "电话", "建筑面积（㎡）", "居住状况", "楼栋", "楼层", "状态"])
+        self.assertEqual(rows[1], ["1-1-301", "周阿姨", "13812341234", "101.50", "业主自住", "1栋", "3", "在用"])
         self.assertEqual(len(rows), 3)  # the filter applies to the export
 
     def test_the_committee_downloads_xlsx(self):
