@@ -343,7 +343,7 @@ class WebImportTest(BaseTestCase):
         response = self.upload(csv_bytes([["1", "1", "301", "周阿姨", "", "105"], GOOD[1]]))
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "3-1-101")
-        self.assertContains(response, '<td class="old">101.50</td><td class="new">105.00</td>', html=False)
+        self.assertContains(response, '<del class="old">101.50</del> → <ins class="new">105.00</ins>')
         self.assertEqual(response.context["plan"].unchanged, 0)
         self.assertEqual(self.snapshot(), before)
 
