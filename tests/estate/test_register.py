@@ -26,7 +26,7 @@ class HouseholdListTest(BaseTestCase):
         self.login(self.chair)
         response = self.client.get(LIST)
         self.assertEqual(codes(response), ["1-1-301", "1-1-302", "2-1-101"])
-        self.assertContains(response, "261.50")  # 101.50 + 74.00 + 86.00
+        self.assertContains(response, "共 3 户，建筑面积合计 261.50 m²")  # 101.50 + 74.00 + 86.00
         self.assertContains(response, "13812341234")
 
     def test_a_building_head_sees_only_their_building_with_phones_masked(self):
