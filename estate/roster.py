@@ -437,13 +437,14 @@ def make_plan(rows, *, lock=False):
         households = households.select_for_update(of=("self",))
     by_code = {h.code: h for h in households.filter(code__in=[row.code for row in rows])}
     owners = {}
-    for resident in Resident.objects.filter(household__in=by_code.values(), is_active=True,
-                                            relation=Resident.Relation.OWNER).order_by("pk"):
+    owners_on_record = Resident.objects.filter(household__in=by_code.values(), is_active=True,
+                                               relation=Resident.Relation.OWNER).select_related("household")
+    for resident in owners_on_record.order_by("pk"):
         owners.setdefault(resident.household_id, []).append(resident)
     known_buildings = set(Building.objects.values_list("code", flat=True))
     plan = Plan(skipped=list(getattr(rows, "skipped", [])))
     plan.new_buildings = sorted({row.building for row in rows} - known_buildings)
-    plan.not_in_file = Household.objects.filter(is_active=True).exclude(code__in=by_code).count()
+    plan.not_in_file = Household.objects.filter(is_active=True).exclude(code__in=list(by_code)).count()
     errors = []
     for row in rows:
         household = by_code.get(row.code)

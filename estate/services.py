@@ -1,8 +1,13 @@
 """Every change to the household register: one atomic function each, logged in the same transaction.
 
 Edits log what changed as {field: [old, new]}; an edit that changes nothing logs nothing.
-Households and residents are never deleted: they are deactivated, so that bills, payments,
-keys and the activity log keep pointing at them.
+
+Households and residents are never deleted, only deactivated (and reactivated if that was a
+mistake). This holds even for a household with nothing attached yet: the append-only activity
+log already names it (household.created), and bills, payments, roles, invitations and keys will
+point at it; a deleted row would leave those records pointing at nothing. A household entered
+by mistake is corrected by editing it, or deactivated; deactivated ones leave the lists (and,
+when the ledger lands, billing) but keep their history.
 """
 
 from decimal import Decimal

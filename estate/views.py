@@ -162,19 +162,16 @@ def household_edit(request, pk):
 
 @require_POST
 @committee_required
-def household_deactivate(request, pk):
+def household_set_active(request, pk, *, active):
+    """Deactivate (or reactivate) a household; it is never deleted (see estate/services.py)."""
     household = get_object_or_404(Household, pk=pk)
-    services.household_deactivate(household=household, by=request.user)
-    messages.success(request, _("Household %(code)s deactivated: it keeps its history.") % {"code": household.code})
-    return redirect(household)
-
-
-@require_POST
-@committee_required
-def household_reactivate(request, pk):
-    household = get_object_or_404(Household, pk=pk)
-    services.household_reactivate(household=household, by=request.user)
-    messages.success(request, _("Household %(code)s is active again.") % {"code": household.code})
+    if active:
+        services.household_reactivate(household=household, by=request.user)
+        messages.success(request, _("Household %(code)s is active again.") % {"code": household.code})
+    else:
+        services.household_deactivate(household=household, by=request.user)
+        messages.success(request, _("Household %(code)s deactivated: it keeps its history.")
+                         % {"code": household.code})
     return redirect(household)
 
 
@@ -219,20 +216,16 @@ def resident_edit(request, pk):
 
 @require_POST
 @committee_required
-def resident_deactivate(request, pk):
+def resident_set_active(request, pk, *, active):
+    """Moved out (or back): the record stays, marked inactive."""
     resident = get_object_or_404(Resident.objects.select_related("household"), pk=pk)
-    services.resident_deactivate(resident=resident, by=request.user)
-    messages.success(request, _("%(name)s no longer lives at %(code)s.") % {"name": resident.name,
-                                                                            "code": resident.household.code})
-    return redirect(resident.household)
-
-
-@require_POST
-@committee_required
-def resident_reactivate(request, pk):
-    resident = get_object_or_404(Resident.objects.select_related("household"), pk=pk)
-    services.resident_reactivate(resident=resident, by=request.user)
-    messages.success(request, _("%(name)s is active again.") % {"name": resident.name})
+    if active:
+        services.resident_reactivate(resident=resident, by=request.user)
+        messages.success(request, _("%(name)s is active again.") % {"name": resident.name})
+    else:
+        services.resident_deactivate(resident=resident, by=request.user)
+        messages.success(request, _("%(name)s no longer lives at %(code)s.")
+                         % {"name": resident.name, "code": resident.household.code})
     return redirect(resident.household)
 
 

@@ -6,25 +6,17 @@ from pathlib import Path
 import pytest
 
 from estate.models import Household
-from tests.base import Personas
 from tests.browser.conftest import browser_context_args, browser_type_launch_args, login  # noqa: F401
+from tests.browser.test_resident_phone import estate  # noqa: F401  (the personas, for a live server)
 from tests.estate.rosters import xlsx_bytes
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
-@pytest.fixture
-def estate(db):
-    class World(Personas):
-        pass
-
-    World.create_personas()
-    return World
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_a_committee_member_imports_a_roster_on_a_phone(page, live_server, estate, tmp_path):
+@pytest.mark.usefixtures("estate")
+def test_a_committee_member_imports_a_roster_on_a_phone(page, live_server, tmp_path):
     roster = tmp_path / "花名册.xlsx"
     roster.write_bytes(xlsx_bytes([["1栋", 1, 301, "周阿姨", "138 1234 1234", "105.5㎡"],
                                    ["3号楼", 1, 101, "陈大明", "+86 137 0000 1111", 85.5]]))
