@@ -51,6 +51,13 @@ def dashboard(request):
 
 REGISTER_KINDS = (*COMMITTEE_KINDS, Role.Kind.BUILDING_HEAD)
 PER_PAGE = 100  # the whole demo estate (56 households) on one page, and on paper
+MAX_PER_PAGE = 200  # ?per_page= may ask for more rows, but a page stays a page
+
+
+def _paginate(request, table):
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    if table.paginator.per_page > MAX_PER_PAGE:
+        table.paginate(per_page=MAX_PER_PAGE, page=1)
 
 
 def _get_household_for_user(request, pk):
@@ -104,7 +111,7 @@ def household_list(request):
         RequestConfig(request, paginate=False).configure(table)
         return export_response(table, export_format, _("households"))
     table = HouseholdTable(rows, viewer=user, total_area=total_area(rows))
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    _paginate(request, table)
     return render(request, "estate/household_list.html",
                   {"table": table, "filter": filterset, "filtered": _filtered(filterset)})
 
@@ -185,7 +192,7 @@ def resident_list(request):
     if export_format:
         RequestConfig(request, paginate=False).configure(table)
         return export_response(table, export_format, _("residents"))
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    _paginate(request, table)
     return render(request, "estate/resident_list.html",
                   {"table": table, "filter": filterset, "filtered": _filtered(filterset)})
 

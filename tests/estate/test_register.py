@@ -83,6 +83,12 @@ class HouseholdListTest(BaseTestCase):
         self.assertEqual(len(response.context["table"].page.object_list), 23)
         self.assertContains(response, 'aria-current="page">2<')
 
+    def test_a_page_stays_a_page_whatever_is_asked(self):
+        self._add_households(300)
+        self.login(self.chair)
+        response = self.client.get(LIST, {"per_page": 100000})
+        self.assertEqual(len(response.context["table"].page.object_list), 200)
+
     def _add_households(self, count):
         households = Household.objects.bulk_create(
             Household(building=self.building1, entrance="9", floor=n // 10 + 1, room=str(1000 + n),
