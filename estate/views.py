@@ -4,12 +4,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import connection
 from django.db.models import Prefetch, Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
@@ -133,16 +134,51 @@ def household_detail(request, pk):
     return render(request, "estate/household_detail.html", context)
 
 
+ACTIVITY_VERBS = {
+    "household.created": gettext_lazy("household added"),
+    "household.updated": gettext_lazy("household changed"),
+    "household.deactivated": gettext_lazy("household deactivated"),
+    "household.reactivated": gettext_lazy("household reactivated"),
+    "resident.created": gettext_lazy("resident added"),
+    "resident.updated": gettext_lazy("resident changed"),
+    "resident.deactivated": gettext_lazy("moved out"),
+    "resident.reactivated": gettext_lazy("lives here again"),
+}
+
+
+def _field(key):
+    for model in (Household, Resident):
+        try:
+            return model._meta.get_field(key)
+        except FieldDoesNotExist:
+            continue
+    return None
+
+
+def _change_in_words(key, value):
+    """("居住状况", "业主自住 → 出租") from ("occupancy", ["owner", "rented"]) in a log record's details."""
+    field = _field(key)
+    choices = dict(field.flatchoices) if field is not None and field.choices else {}
+    values = value if isinstance(value, list) else [value]
+    return (field.verbose_name if field is not None else key,
+            " → ".join(str(choices.get(v, v)) if v != "" else "—" for v in values))
+
+
 def _household_activity(household):
-    """The last changes to the household and its residents, newest first (for the committee)."""
+    """The last changes to the household and its residents, newest first, in words (for the committee)."""
     resident_ids = [str(pk) for pk in household.residents.values_list("pk", flat=True)]
     types = ContentType.objects.get_for_models(Household, Resident)
     records = ActivityRecord.objects.filter(
         Q(target_type=types[Household], target_id=str(household.pk))
         | Q(target_type=types[Resident], target_id__in=resident_ids)
     ).select_related("actor")[:20]
-    return [(record, [(key, " → ".join(map(str, value)) if isinstance(value, list) else value)
-                      for key, value in record.details.items()]) for record in records]
+    return [
+        (record, ACTIVITY_VERBS.get(record.verb, record.verb),
+         # Which household, and active or not, the line says already.
+        [_change_in_words(key, value) for key, value in record.details.items()
+         if key not in ("household", "is_active")])
+        for record in records
+    ]
 
 
 @committee_required

@@ -188,8 +188,8 @@ class HouseholdDetailTest(BaseTestCase):
         services.household_update(household=self.household_a, area=Decimal("102.00"), by=self.member)
         self.login(self.chair)
         response = self.client.get(self.household_a.get_absolute_url())
-        self.assertContains(response, "101.50 → 102.00")
-        self.assertContains(response, "李委员")
+        self.assertContains(response, "李委员 · 住户信息有修改 · 1-1-301")
+        self.assertContains(response, "建筑面积（㎡）: 101.50 → 102.00")
 
 
 class HouseholdEditTest(BaseTestCase):
