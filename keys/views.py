@@ -162,7 +162,7 @@ def mine(request):
     household_ids = sorted(request.user.household_ids)
     if not household_ids:
         raise PermissionDenied
-    return redirect("keys:household", pk=household_ids[0])
+    return household(request, household_ids[0])
 
 
 @login_required
