@@ -16,27 +16,27 @@ class DepositTest(KeysTestCase):
         self.assertEqual(self.deposit.tag, "K-017")
         self.assertEqual(str(self.deposit), "K-017")  # what logs, mails and paper show: never the address
         consent = self.deposit.consents.get()
-        self.assertEqual(consent.service_labels(), ["Emergency entry", "Watering plants"])
+        self.assertEqual(consent.service_labels(), ["紧急入户", "浇花"])
         self.assertEqual(consent.recorded_by, self.volunteer)
 
     def test_the_depositor_must_live_in_the_household(self):
-        with self.assertRaisesMessage(KeyRefused, "resident of this household"):
+        with self.assertRaisesMessage(KeyRefused, "寄存人必须是本户的住户"):
             self.deposit_with()  # 周阿姨 lives in 1-1-301, not 1-1-302
         self.assertFalse(KeyDeposit.objects.filter(tag_number=30).exists())
 
     def test_a_tag_is_never_used_twice_and_a_hook_holds_one_ring(self):
-        with self.assertRaisesMessage(KeyRefused, "K-017 has been used before"):
+        with self.assertRaisesMessage(KeyRefused, "编号牌 K-017 已经用过"):
             self.deposit_with(household=self.household_a, tag_number=17)
-        with self.assertRaisesMessage(KeyRefused, "Hook 3 already holds"):
+        with self.assertRaisesMessage(KeyRefused, "3 号挂钩上已经挂有钥匙"):
             self.deposit_with(household=self.household_a, hook=3)
 
     def test_a_consent_must_allow_something(self):
-        with self.assertRaisesMessage(KeyRefused, "at least one service"):
+        with self.assertRaisesMessage(KeyRefused, "请至少勾选一项服务"):
             self.deposit_with(household=self.household_a, consent={"emergency": False})
         self.assertEqual(KeyDeposit.objects.count(), 2)
 
     def test_only_keepers_on_duty_take_deposits(self):
-        with self.assertRaisesMessage(KeyRefused, "key keeper on duty"):
+        with self.assertRaisesMessage(KeyRefused, "在岗的钥匙管家"):
             self.deposit_with(household=self.household_a, by=self.volunteer2)
 
 
@@ -55,11 +55,11 @@ class ConsentTest(KeysTestCase):
         consent = self.fresh().current_consent
         self.assertTrue(consent.withdrawn)
         self.assertEqual(consent.services(), [])
-        with self.assertRaisesMessage(KeyRefused, "not within"):
+        with self.assertRaisesMessage(KeyRefused, "今天的授权不包括"):
             self.start(purpose=Purpose.PLANTS)
 
     def test_another_household_cannot_change_the_consent(self):
-        with self.assertRaisesMessage(KeyRefused, "Only the household or a key keeper"):
+        with self.assertRaisesMessage(KeyRefused, "只有本住户或钥匙管家"):
             services.consent_change(deposit=self.deposit, by=self.resident_b, **CONSENT)
         self.assertEqual(KeyConsent.objects.filter(deposit=self.deposit).count(), 1)
 
@@ -81,7 +81,7 @@ class ConsentTest(KeysTestCase):
             "plants": "on", "period_start": "2026-07-20", "period_end": "2026-07-01",
         })
         self.assertEqual(response.status_code, 200)
-        self.assertContains(response, "The period ends before it starts")
+        self.assertContains(response, "结束日期早于开始日期")
         self.assertEqual(KeyConsent.objects.filter(deposit=self.deposit).count(), 1)
 
     def test_the_resident_withdraws_consent_with_one_button(self):
@@ -94,7 +94,7 @@ class EndOfDepositTest(KeysTestCase):
     def test_the_keys_go_back_and_the_deposit_ends_when_the_resident_confirms(self):
         services.deposit_hand_back(deposit=self.deposit, resident=self.resident_record, by=self.volunteer)
         self.assertEqual(self.fresh().status, KeyDeposit.Status.RETURNING)
-        with self.assertRaisesMessage(KeyRefused, "Only the household"):
+        with self.assertRaisesMessage(KeyRefused, "只有本住户可以确认"):
             services.deposit_return_confirm(deposit=self.deposit, by=self.volunteer)
         self.login(self.resident)
         self.client.post(f"/keys/deposits/{self.deposit.pk}/confirm-return/")
@@ -105,16 +105,16 @@ class EndOfDepositTest(KeysTestCase):
 
     def test_a_committee_member_other_than_the_one_who_gave_it_back_records_a_paper_signature(self):
         services.deposit_hand_back(deposit=self.deposit, resident=self.resident_record, by=self.member)
-        with self.assertRaisesMessage(KeyRefused, "cannot also record"):
+        with self.assertRaisesMessage(KeyRefused, "交还钥匙的人不能同时登记确认"):
             services.deposit_return_confirm(deposit=self.deposit, by=self.member, on_paper=True)
-        with self.assertRaisesMessage(KeyRefused, "Only a committee member"):
+        with self.assertRaisesMessage(KeyRefused, "只有业委会委员可以登记纸面签字"):
             services.deposit_return_confirm(deposit=self.deposit, by=self.volunteer, on_paper=True)
         services.deposit_return_confirm(deposit=self.deposit, by=self.chair, on_paper=True)
         self.assertTrue(self.fresh().confirmed_on_paper)
 
     def test_a_key_out_cannot_be_given_back_and_a_freed_hook_takes_a_new_ring(self):
         self.take_out()
-        with self.assertRaisesMessage(KeyRefused, "in a hand-over"):
+        with self.assertRaisesMessage(KeyRefused, "正在交接中，放回后"):
             services.deposit_hand_back(deposit=self.deposit, resident=self.resident_record, by=self.volunteer)
         self.bring_back(KeyHandover.objects.get())
         services.deposit_hand_back(deposit=self.deposit, resident=self.resident_record, by=self.volunteer)
@@ -133,11 +133,11 @@ class EndOfDepositTest(KeysTestCase):
         self.assertFalse(self.reload(handover).is_overdue)
         self.assertEqual(len(mail.outbox), 1)
         self.assertIn("在14楼楼道丢失", mail.outbox[0].body)
-        with self.assertRaisesMessage(KeyRefused, "no longer in the cabinet"):
+        with self.assertRaisesMessage(KeyRefused, "这把钥匙已不在钥匙柜托管"):
             self.start()
 
     def test_a_loss_needs_a_description(self):
-        with self.assertRaisesMessage(KeyRefused, "Describe"):
+        with self.assertRaisesMessage(KeyRefused, "请说明钥匙在何时"):
             services.deposit_report_lost(deposit=self.deposit, by=self.volunteer, circumstances=" ")
         self.assertEqual(self.fresh().status, KeyDeposit.Status.ACTIVE)
 
@@ -153,7 +153,7 @@ class KeeperAppointmentTest(KeysTestCase):
         self.assertEqual(term.ended_by, self.chair)
 
     def test_only_volunteers_can_be_appointed(self):
-        with self.assertRaisesMessage(KeyRefused, "registered volunteer"):
+        with self.assertRaisesMessage(KeyRefused, "只有登记的志愿者"):
             services.keeper_appoint(user=self.resident, by=self.chair)
-        with self.assertRaisesMessage(KeyRefused, "already a key keeper"):
+        with self.assertRaisesMessage(KeyRefused, "已经是钥匙管家"):
             services.keeper_appoint(user=self.volunteer, by=self.chair)

@@ -31,43 +31,43 @@ class HandoverRulesTest(KeysTestCase):
         self.assertEqual([e.by for e in handover.events.all()], [self.volunteer, self.volunteer2])
 
     def test_the_same_person_cannot_be_keeper_and_witness(self):
-        with self.assertRaisesMessage(KeyRefused, "another person"):
+        with self.assertRaisesMessage(KeyRefused, "见证人必须是另一个人"):
             self.start(witness=self.volunteer)
         self.assertFalse(KeyHandover.objects.exists())
 
     def test_the_keeper_cannot_confirm_a_second_time_in_place_of_the_witness(self):
         handover = self.start()
-        with self.assertRaisesMessage(KeyRefused, "witness must confirm in their own account"):
+        with self.assertRaisesMessage(KeyRefused, "见证人必须用自己的账号确认"):
             services.handover_confirm_out(handover=handover, by=self.volunteer)
         self.assertEqual(self.reload(handover).state, State.AWAITING_WITNESS)
 
     def test_nobody_else_can_confirm_for_the_witness_not_even_the_chair(self):
         handover = self.start()
-        with self.assertRaisesMessage(KeyRefused, "Only the witness named"):
+        with self.assertRaisesMessage(KeyRefused, "只有本次交接指定的见证人"):
             services.handover_confirm_out(handover=handover, by=self.chair)
         self.assertEqual(self.reload(handover).state, State.AWAITING_WITNESS)
 
     def test_a_member_of_the_household_cannot_be_the_witness(self):
         # The witness lives in 1-1-301 through an active resident role.
         neighbour = make_user("neighbour", (Role.Kind.VOLUNTEER, None), (Role.Kind.RESIDENT, self.household_a))
-        with self.assertRaisesMessage(KeyRefused, "cannot be the witness"):
+        with self.assertRaisesMessage(KeyRefused, "本户成员不能做见证人"):
             self.start(witness=neighbour)
         self.assertFalse(KeyHandover.objects.exists())
 
     def test_a_resident_record_linked_to_the_login_also_makes_a_household_member(self):
         Resident.objects.create(household=self.household_a, name="孙阿姨", user=self.volunteer2)
-        with self.assertRaisesMessage(KeyRefused, "cannot be the witness"):
+        with self.assertRaisesMessage(KeyRefused, "本户成员不能做见证人"):
             self.start()
 
     def test_a_member_of_the_household_cannot_take_its_key(self):
         Resident.objects.create(household=self.household_a, name="赵师傅", user=self.volunteer)
-        with self.assertRaisesMessage(KeyRefused, "cannot take its key out"):
+        with self.assertRaisesMessage(KeyRefused, "本户成员不能取本户的钥匙"):
             self.start()
 
     def test_a_purpose_outside_the_consent_without_an_emergency_reason_is_refused(self):
-        with self.assertRaisesMessage(KeyRefused, "not within the household's consent"):
+        with self.assertRaisesMessage(KeyRefused, "今天的授权不包括"):
             self.start(purpose=Purpose.REPAIR)
-        with self.assertRaisesMessage(KeyRefused, "Say what the emergency is"):
+        with self.assertRaisesMessage(KeyRefused, "请说明紧急情况"):
             self.start(purpose=Purpose.EMERGENCY, reason="   ")
         self.assertFalse(KeyHandover.objects.exists())
 
@@ -84,7 +84,7 @@ class HandoverRulesTest(KeysTestCase):
             "period_start": None, "period_end": None, "notify": "",
         })
         with time_machine.travel(timezone.make_aware(timezone.datetime(2026, 6, 1, 10)), tick=False):  # a Monday
-            with self.assertRaisesMessage(KeyRefused, "not within"):
+            with self.assertRaisesMessage(KeyRefused, "今天的授权不包括"):
                 self.start()
         with time_machine.travel(timezone.make_aware(timezone.datetime(2026, 6, 2, 10)), tick=False):  # Tuesday
             self.assertTrue(self.start().within_consent)
@@ -93,7 +93,7 @@ class HandoverRulesTest(KeysTestCase):
         with time_machine.travel(timezone.make_aware(timezone.datetime(2026, 6, 2, 10, 0)), tick=False) as clock:
             handover = self.start()
             clock.shift(timedelta(minutes=15, seconds=1))
-            with self.assertRaisesMessage(KeyRefused, "More than 15 minutes"):
+            with self.assertRaisesMessage(KeyRefused, "已超过 15 分钟"):
                 services.handover_confirm_out(handover=handover, by=self.volunteer2)
             handover = self.reload(handover)
             self.assertEqual(handover.state, State.EXPIRED)
@@ -110,35 +110,35 @@ class HandoverRulesTest(KeysTestCase):
 
     def test_a_key_in_a_hand_over_cannot_start_another(self):
         self.start()
-        with self.assertRaisesMessage(KeyRefused, "already in a hand-over"):
+        with self.assertRaisesMessage(KeyRefused, "正在交接中，请先完成"):
             self.start(keeper=self.member)
 
     def test_the_witness_must_be_a_volunteer_or_committee_member(self):
-        with self.assertRaisesMessage(KeyRefused, "registered volunteer or a committee member"):
+        with self.assertRaisesMessage(KeyRefused, "见证人必须是登记的志愿者或业委会委员"):
             self.start(witness=self.head1)
 
     def test_only_keepers_on_duty_take_keys_out(self):
-        with self.assertRaisesMessage(KeyRefused, "Only a key keeper on duty"):
+        with self.assertRaisesMessage(KeyRefused, "只有在岗的钥匙管家"):
             self.start(keeper=self.volunteer2, witness=self.volunteer)
 
     def test_a_keeper_whose_appointment_ended_is_no_longer_on_duty(self):
         term = self.volunteer.key_keeper_terms.get()
         services.keeper_end(term=term, by=self.chair)
         keeper = type(self.volunteer).objects.get(pk=self.volunteer.pk)
-        with self.assertRaisesMessage(KeyRefused, "Only a key keeper on duty"):
+        with self.assertRaisesMessage(KeyRefused, "只有在岗的钥匙管家"):
             self.start(keeper=keeper)
 
     def test_the_return_needs_both_confirmations_and_says_what_was_done(self):
         handover = self.take_out()
-        with self.assertRaisesMessage(KeyRefused, "what was done"):
+        with self.assertRaisesMessage(KeyRefused, "请写明在屋里做了什么"):
             services.handover_confirm_back(handover=handover, by=self.volunteer, note="  ")
         services.handover_confirm_back(handover=handover, by=self.volunteer, note="浇了阳台的花")
         handover = self.reload(handover)
         self.assertEqual(handover.state, State.RETURNING)
         self.assertTrue(handover.is_out)
-        with self.assertRaisesMessage(KeyRefused, "confirmed the return already"):
+        with self.assertRaisesMessage(KeyRefused, "您已确认归还"):
             services.handover_confirm_back(handover=handover, by=self.volunteer, note="again")
-        with self.assertRaisesMessage(KeyRefused, "Only the key keeper and the witness"):
+        with self.assertRaisesMessage(KeyRefused, "只有本次交接的钥匙管家和见证人"):
             services.handover_confirm_back(handover=handover, by=self.chair, note="")
         services.handover_confirm_back(handover=handover, by=self.volunteer2)
         handover = self.reload(handover)
@@ -150,7 +150,7 @@ class HandoverRulesTest(KeysTestCase):
         handover = self.start()
         services.handover_cancel(handover=handover, by=self.volunteer2)
         self.assertEqual(self.reload(handover).state, State.CANCELLED)
-        with self.assertRaisesMessage(KeyRefused, "not waiting for a confirmation"):
+        with self.assertRaisesMessage(KeyRefused, "这次交接不在等待确认"):
             services.handover_confirm_out(handover=handover, by=self.volunteer2)
 
     def test_every_step_is_logged_in_the_activity_record(self):

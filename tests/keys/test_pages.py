@@ -97,7 +97,7 @@ class HandoverPagesTest(KeysTestCase):
         response = self.client.post(f"/keys/deposits/{self.deposit.pk}/take-out/", {
             "purpose": "repair", "witness": self.volunteer2.pk,
         })
-        self.assertContains(response, "not within the household")
+        self.assertContains(response, "今天的授权不包括")
         self.assertFalse(self.deposit.handovers.exists())
 
     def test_a_new_deposit_is_taken_in_two_steps(self):

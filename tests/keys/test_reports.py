@@ -25,10 +25,10 @@ class HandoversInMonthTest(KeysTestCase):
             clock.move_to(local(2026, 7, 1, 9, 0))
             self.start()  # only the keeper confirmed: never out, never listed
         self.assertEqual(handovers_in_month(2026, 6), [
-            HandoverLine(tag="K-017", is_emergency=True, purpose="emergency", purpose_label="Emergency entry",
+            HandoverLine(tag="K-017", is_emergency=True, purpose="emergency", purpose_label="紧急入户",
                          out_at=local(2026, 6, 1, 0, 10), back_at=local(2026, 6, 1, 0, 50), keeper="赵师傅",
                          witness="孙阿姨"),
-            HandoverLine(tag="K-018", is_emergency=False, purpose="plants", purpose_label="Watering plants",
+            HandoverLine(tag="K-018", is_emergency=False, purpose="plants", purpose_label="浇花",
                          out_at=still_out.out_at, back_at=None, keeper="李委员", witness="孙阿姨"),
         ])
         self.assertEqual([line.out_at.month for line in handovers_in_month(2026, 5)], [5])
