@@ -55,25 +55,22 @@ def _with_history(queryset):
     )
 
 
+def _scoped_to_household(user, queryset, field):
+    """Keepers on duty and the committee see all rows; a resident those of their household; others 403."""
+    if access.is_keeper_on_duty(user):
+        return queryset
+    if not user.is_resident:
+        raise PermissionDenied
+    return queryset.filter(**{f"{field}__in": user.household_ids})
+
+
 def _get_deposit_for_user(request, pk, queryset=None):
-    """Keepers on duty and the committee see every deposit, a household its own; others 403, outside 404."""
-    user = request.user
     deposits = queryset if queryset is not None else KeyDeposit.objects.select_related("household")
-    if not access.is_keeper_on_duty(user):
-        if not user.is_resident:
-            raise PermissionDenied
-        deposits = deposits.filter(household_id__in=user.household_ids)
-    return get_object_or_404(deposits, pk=pk)
+    return get_object_or_404(_scoped_to_household(request.user, deposits, "household_id"), pk=pk)
 
 
 def _get_household_for_user(request, pk):
-    user = request.user
-    households = Household.objects.all()
-    if not access.is_keeper_on_duty(user):
-        if not user.is_resident:
-            raise PermissionDenied
-        households = households.filter(pk__in=user.household_ids)
-    return get_object_or_404(households, pk=pk)
+    return get_object_or_404(_scoped_to_household(request.user, Household.objects.all(), "pk"), pk=pk)
 
 
 def _get_handover_for_user(request, pk):
