@@ -78,10 +78,14 @@ def seed(*, out):
         services = [p for p in consent.services() if p != Purpose.EMERGENCY]
         if not services:
             continue
-        visits = 6 if deposit.household.code in SHOWCASE else rng.randrange(0, 3)
+        # The showcase households had a visit every fortnight or so, the last one a few days ago.
+        if deposit.household.code in SHOWCASE:
+            offsets = [20, 35, 50, 65, 80, 90]
+        else:
+            offsets = [rng.randrange(12, 92) for _ in range(rng.randrange(0, 3))]
         days = set()
-        for _ in range(visits):
-            day = start + timedelta(days=rng.randrange(12, 92))  # at most today-2 after the shift below
+        for offset in offsets:
+            day = start + timedelta(days=offset)  # at most today-4 after the shift below
             purpose = rng.choice(services)
             while not consent.allows(purpose, day) or day in days:
                 day += timedelta(days=1)
