@@ -1,0 +1,66 @@
+"""A4 PDFs (notices, receipts, slips) rendered by weasyprint with an embedded Chinese font.
+
+The font is the subset shipped in static/fonts (see scripts/make_font_subset.py),
+so a PDF looks the same on every machine, whatever fonts it has installed.
+Templates extend templates/pdf_base.html. Rendering fetches nothing from the
+network and reads no file outside the project's static folders.
+"""
+
+from functools import cache
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher
+
+FONT_FAMILY = "Jiayuan Sans"
+FONTS = {"normal": "fonts/NotoSansSC-Regular-subset.otf", "bold": "fonts/NotoSansSC-Bold-subset.otf"}
+
+
+class PDFResourceRefused(Exception):
+    pass
+
+
+def _static_roots():
+    return [Path(p).resolve() for p in settings.STATICFILES_DIRS]
+
+
+class LocalOnlyFetcher(URLFetcher):
+    """Serves data: URIs and files under the static folders; refuses anything else."""
+
+    def __init__(self):
+        super().__init__(allowed_protocols={"file", "data"})
+
+    def fetch(self, url, headers=None):
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        parsed = urlparse(url)
+        if parsed.scheme == "file":
+            path = Path(unquote(parsed.path)).resolve()
+            if any(path.is_relative_to(root) for root in _static_roots()):
+                return super().fetch(url, headers)
+        raise PDFResourceRefused(f"PDF rendering does not fetch {url}")
+
+
+@cache
+def _fonts():
+    font_config = FontConfiguration()
+    faces = "\n".join(
+        f'@font-face {{ font-family: "{FONT_FAMILY}"; font-weight: {weight}; '
+        f'src: url("{Path(finders.find(path)).as_uri()}"); }}'
+        for weight, path in FONTS.items()
+    )
+    return font_config, CSS(string=faces, font_config=font_config, url_fetcher=LocalOnlyFetcher())
+
+
+def render_pdf(template_name, context, request=None):
+    """Render a template (extending pdf_base.html) to PDF bytes."""
+    html = render_to_string(template_name, context, request=request)
+    font_config, font_css = _fonts()
+    static_base = _static_roots()[0].as_uri() + "/"
+    document = HTML(string=html, base_url=static_base, url_fetcher=LocalOnlyFetcher())
+    return document.write_pdf(stylesheets=[font_css], font_config=font_config)
