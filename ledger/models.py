@@ -486,15 +486,16 @@ class Approval(models.Model):
         return f"{self.expense_id} {self.approver}"
 
 
-def _attachment_path(instance, filename):
-    return f"ledger/{filename}"
-
-
 class Attachment(models.Model):
-    """An invoice or receipt (photo or PDF) of an expense, visible to every resident."""
+    """An invoice or receipt (photo or PDF) of an expense, visible to every resident.
+
+    `name` is the storage name given by estate.uploads.store(); the file is
+    served only through ledger:attachment, which checks who asks.
+    """
 
     expense = models.ForeignKey(Expense, on_delete=models.PROTECT, related_name="attachments")
-    file = models.FileField(upload_to=_attachment_path)
+    name = models.CharField(max_length=200, unique=True)
+    original_name = models.CharField(max_length=100, blank=True)
     content_type = models.CharField(max_length=50)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(default=timezone.now)
@@ -503,7 +504,11 @@ class Attachment(models.Model):
         ordering = ["pk"]
 
     def __str__(self):
-        return self.file.name
+        return self.original_name or self.name
+
+    @property
+    def is_image(self):
+        return self.content_type.startswith("image/")
 
 
 class Budget(models.Model):

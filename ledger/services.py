@@ -29,6 +29,7 @@ from estate.models import Household
 from ledger.models import (
     Account,
     Approval,
+    Attachment,
     Budget,
     CashHandover,
     ChainHead,
@@ -712,3 +713,20 @@ def account_rename(*, account, name, by):
     log_action("ledger.account.renamed", account, by=by, details={"from": old, "to": account.name})
     return account
 
+
+
+@transaction.atomic
+def attachment_add(*, expense, prepared, by):
+    """Attach an invoice or receipt (an estate.uploads.PreparedFile) to an expense, paid or not.
+
+    Call inside estate.uploads.cleanup_on_error() so a failure leaves no file behind.
+    """
+    from estate.uploads import store
+
+    attachment = Attachment.objects.create(
+        expense=expense, name=store(prepared, folder="ledger"), original_name=prepared.original_name,
+        content_type=prepared.content_type, uploaded_by=by,
+    )
+    log_action("ledger.attachment.added", expense, by=by,
+               details={"attachment": attachment.pk, "type": prepared.content_type})
+    return attachment

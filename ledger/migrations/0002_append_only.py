@@ -20,6 +20,7 @@ class Migration(migrations.Migration):
         AppendOnly("ledger_receipt"),
         AppendOnly("ledger_income"),
         AppendOnly("ledger_approval"),
+        AppendOnly("ledger_attachment"),
         # An expense may be approved, paid or cancelled while pending; once paid or cancelled it is final.
         AppendOnly("ledger_expense", when="OLD.status <> 'pending'"),
     ]
