@@ -114,6 +114,7 @@ def _post(*, head, date, kind, memo, lines, by, reverses=None):
     account_ids = dict(Account.objects.filter(code__in={line.account for line in lines}).values_list("code", "pk"))
     txn = Transaction(
         seq=head.seq + 1, date=date, kind=kind, memo=memo[:200], reverses=reverses,
+        amount=sum((line.amount for line in lines if line.amount > 0), ZERO),
         created_by=by if by is not None and by.is_authenticated else None, prev_hash=head.hash,
     )
     entries = [

@@ -40,7 +40,8 @@ def transactions(count, *, kind, day, lines):
     """`count` transactions with the given (account code, amount, household_id) lines."""
     accounts = _accounts()
     txns = Transaction.objects.bulk_create([
-        Transaction(seq=next(_seq), date=day, kind=kind, memo=f"bulk {n}", prev_hash="x", hash=uuid.uuid4().hex)
+        Transaction(seq=next(_seq), date=day, kind=kind, memo=f"bulk {n}", prev_hash="x", hash=uuid.uuid4().hex,
+                    amount=sum((amount for _, amount, _ in lines if amount > 0), Decimal("0.00")))
         for n in range(count)
     ])
     Entry.objects.bulk_create([

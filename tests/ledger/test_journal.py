@@ -80,7 +80,7 @@ class JournalTest(LedgerTestCase):
         original = post(PARKING)
         services.transaction_reverse(original=original, reason="记错了", by=self.treasurer)
         with self.assertRaises(IntegrityError), transaction.atomic():
-            Transaction.objects.create(seq=99, date=date(2026, 4, 1), kind="reversal", memo="x",
+            Transaction.objects.create(seq=99, date=date(2026, 4, 1), kind="reversal", memo="x", amount=1,
                                        reverses=original, prev_hash="x", hash="y")
 
     def test_a_reversal_of_a_reversal_is_refused(self):
