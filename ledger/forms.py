@@ -175,6 +175,10 @@ class AdjustmentForm(forms.Form):
     end_month = MonthField(label=_("Until month"), required=False, help_text=_("Empty: until ended."))
 
 
+class AccountNameForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=50)
+
+
 class BudgetForm(forms.Form):
     """One amount per expense category for a year."""
 
