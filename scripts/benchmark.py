@@ -31,6 +31,7 @@ import sys
 import tempfile
 import time
 import warnings
+from decimal import Decimal
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -122,6 +123,76 @@ def dashboard():
     load_demo()
     for username in ("chair", "treasurer", "head1", "volunteer", "resident"):
         measure_page(f"dashboard as {username}, demo estate", reverse("estate:dashboard"), user=demo_user(username))
+
+
+def make_households(count, *, area=Decimal("80.35")):
+    """`count` households in buildings of 500, created in bulk."""
+    from estate.models import Building, Household
+
+    households = []
+    for number in range(count):
+        building, rest = divmod(number, 500)
+        b, _ = Building.objects.get_or_create(code=f"B{building + 1}", defaults={"name": f"{building + 1}栋"})
+        entrance, room = divmod(rest, 100)
+        household = Household(building=b, entrance=str(entrance + 1), floor=room // 4 + 1,
+                              room=f"{room // 4 + 1}{room % 4 + 1:02d}", area=area)
+        household.code = Household.make_code(b.code, household.entrance, household.room)
+        households.append(household)
+    Household.objects.bulk_create(households, batch_size=1000)
+
+
+def make_treasurer():
+    from accounts.models import Role, User
+
+    user = User.objects.create_user(username="bench-treasurer", name="会计")
+    Role.objects.create(user=user, kind=Role.Kind.TREASURER)
+    return user
+
+
+@section
+def bill_month():
+    """Budget: bill_month for 5,000 households in at most 2 s."""
+    from datetime import date
+
+    from ledger.models import FeeRate
+    from ledger.services import month_bill
+
+    make_households(5000)
+    FeeRate.objects.create(rate=Decimal("0.39"), effective_from=date(2026, 1, 1))
+    january = date(2026, 1, 1)
+    measure("bill_month, 5,000 households (budget 2000 ms)", lambda: month_bill(month=january, by=None),
+            runs=5, rollback=True)
+    month_bill(month=january, by=None)
+    measure("bill_month again, nobody left to bill", lambda: month_bill(month=january, by=None), runs=5)
+
+
+@section
+def ledger_page():
+    """Budget: a 50-row ledger page in at most 15 ms of server time (median, in-process)."""
+    from datetime import date
+
+    from django.core.signals import request_finished
+    from django.db import close_old_connections
+
+    from estate.models import Household
+    from ledger.models import FeeRate, add_months
+    from ledger.services import month_bill, payment_record
+
+    # A server keeps its database connection between requests (CONN_MAX_AGE); so does this measurement.
+    request_finished.disconnect(close_old_connections)
+    make_households(56)
+    treasurer = make_treasurer()
+    FeeRate.objects.create(rate=Decimal("0.39"), effective_from=date(2024, 1, 1))
+    households = list(Household.objects.all())
+    for n in range(24):
+        month = add_months(date(2024, 1, 1), n)
+        month_bill(month=month, by=treasurer)
+        for household in households:
+            payment_record(household=household, amount=Decimal("31.34"), method="wechat", by=treasurer,
+                           idempotency_key=f"{month}-{household.pk}", date=month.replace(day=10))
+    measure_page("ledger page, 50 rows (budget 15 ms)", "/ledger/journal/", user=treasurer)
+    measure_page("household statement, 24 months", f"/ledger/households/{households[0].pk}/", user=treasurer)
+    measure_page("public accounts, a year", "/ledger/accounts/?year=2025", user=treasurer)
 
 
 # --- Running ------------------------------------------------------------------
