@@ -112,3 +112,44 @@ class Resident(models.Model):
         if viewer.is_authenticated and (viewer.is_committee or (self.user_id and self.user_id == viewer.pk)):
             return self.phone
         return mask_phone(self.phone)
+
+
+class Notice(models.Model):
+    """A notice for the bulletin board. Once posted it is what hung on the board: never changed."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        POSTED = "posted", _("Posted")
+
+    title = models.CharField(_("title"), max_length=100)
+    body = models.TextField(
+        _("text"),
+        help_text=_("A blank line starts a new paragraph; lines starting with “- ” or “1. ” make a list; "
+                    "**text** is bold."),
+    )
+    notice_date = models.DateField(_("date"))
+    signature = models.CharField(_("signed by"), max_length=100)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    posted_at = models.DateTimeField(null=True, blank=True)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-notice_date", "-pk"]
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("estate:notice-detail", args=[self.pk])
+
+    @property
+    def is_posted(self):
+        return self.status == self.Status.POSTED

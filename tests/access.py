@@ -1,6 +1,6 @@
 """Who gets what from every URL, declared once per app and checked for every persona.
 
-Each app's tests/<app>/test_access.py declares `Access` rows in an
+Each app's tests/<app>/test_access*.py declares `Access` rows in an
 `AccessTestCase`; tests/test_every_url_has_access_rules.py fails when a URL
 pattern has no row. A row must say what every persona gets: that is the point.
 """

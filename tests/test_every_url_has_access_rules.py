@@ -24,7 +24,7 @@ def _named_patterns(resolver, prefix=""):
 
 def _declared_rules():
     for module in pkgutil.walk_packages(tests.__path__, "tests."):
-        if module.name.endswith(".test_access"):
+        if module.name.rsplit(".", 1)[-1].startswith("test_access"):
             importlib.import_module(module.name)
     declared = set()
     stack = list(AccessTestCase.__subclasses__())
