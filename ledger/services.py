@@ -170,13 +170,11 @@ def _reverse(*, original, reason, by, date=None):
 # --- Months -----------------------------------------------------------------
 
 def on_month_closed(closed, *, by):
-    """Hook for what follows a month's close; called inside month_close's transaction.
+    """What follows a month's close, inside month_close's transaction: the month's public accounts
+    notice is rendered and stored (ledger.notice). If that fails, the month stays open."""
+    from ledger.notice import notice_post
 
-    The monthly public accounts notice (a later issue) renders and stores the
-    month's notice here, from ledger.reports.month_report(). Because it runs
-    in the same transaction, a failure to post the notice leaves the month
-    open. For now it does nothing.
-    """
+    notice_post(month=closed.month, by=by)
 
 
 @transaction.atomic
