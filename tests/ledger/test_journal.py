@@ -205,3 +205,12 @@ class CheckLedgerTest(LedgerTestCase):
         with without_append_only("ledger_receipt"), connection.cursor() as cursor:
             cursor.execute("UPDATE ledger_receipt SET number = 5 WHERE number = 2")
         self.assertIn("receipts of 2026: 2 receipts but numbers up to 5", self.check()[1])
+
+
+@time_machine.travel(date(2026, 4, 10))
+class HashNormalisationTest(LedgerTestCase):
+    def test_an_amount_with_one_decimal_hashes_as_it_is_stored(self):
+        post([Line("cash", Decimal("215.5")), Line("parking", Decimal("-215.5"))])
+        services.income_record(kind="parking", date=date(2026, 1, 5), source="临停", amount=Decimal("2E+1"),
+                               method="cash", by=self.treasurer)
+        self.assertIsNone(first_violation())
