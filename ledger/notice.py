@@ -62,7 +62,7 @@ def notice_data(month, *, posted_on=None):
     data = {
         "version": SNAPSHOT_VERSION,
         "estate": settings.SITE_NAME,
-        "month": f"{month:%Y-%m}",
+        "month": f"{month:%Y-%m}", "year": month.year, "month_number": month.month,
         "posting": None if posted_on is None else {
             "from": posted_on.isoformat(), "to": (posted_on + timedelta(days=posting_days - 1)).isoformat()},
         "balances": balances, "fund_balances": fund_balances,

@@ -575,7 +575,8 @@ def _expense_category(category):
 
 
 @transaction.atomic
-def expense_record(*, date, category, payee, amount, description, by, fund=None, source=None):
+def expense_record(*, date, category, payee, amount, description, by, fund=None, source=None,
+                   payee_is_person=False):
     """Enter an expense awaiting approval; nothing is posted until it is paid (expense_pay).
 
     `category` is an expense account or its code ("cleaning", "security",
@@ -583,7 +584,8 @@ def expense_record(*, date, category, payee, amount, description, by, fund=None,
     "activities", "other_expense"). `source` is any saved model instance the
     expense came from (a repair's chosen quote, say): it is linked generically
     and can be found again with expenses_for(source). `fund` pays it from a
-    designated fund instead of the running budget.
+    designated fund instead of the running budget. `payee_is_person` masks the
+    payee's name wherever the public reads it.
     """
     amount = check_amount(amount)
     account = _expense_category(category)
@@ -594,8 +596,8 @@ def expense_record(*, date, category, payee, amount, description, by, fund=None,
         raise ValidationError(_("Say what the money is for."))
     if not by.is_committee:
         raise ValidationError(_("Only the committee enters expenses."))
-    expense = Expense(date=date, category=account, fund=fund, payee=payee[:100], amount=amount,
-                      description=description, entered_by=by)
+    expense = Expense(date=date, category=account, fund=fund, payee=payee[:100], payee_is_person=payee_is_person,
+                      amount=amount, description=description, entered_by=by)
     if source is not None:
         expense.source = source
     expense.save()
