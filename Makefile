@@ -12,15 +12,17 @@ ARGS ?=
 # Debian packages the tests need: a browser, PDF tools, gettext and a CJK font.
 SYSTEM_PACKAGES := chromium fonts-noto-cjk libharfbuzz-subset0 poppler-utils gettext libpango-1.0-0 libpangoft2-1.0-0
 
-.PHONY: help run test lint system-deps messages clean
+.PHONY: help run test lint benchmark system-deps messages clean
 
 help:
 	@echo "make run    install what is missing, migrate, load the demo estate if empty, serve http://$(HOST):$(PORT)"
 	@echo "make test   install what is missing and run the whole suite (PostgreSQL when DATABASE_URL is set)"
+	@echo "make benchmark   time pages and commands on a throwaway database (ARGS=\"dashboard\" for one section)"
 
 $(VENV)/.created:
-	@echo "==> Creating $(VENV) with $$(scripts/find-python)"
-	@"$$(scripts/find-python)" -m venv $(VENV)
+	@python=$$(scripts/find-python); \
+	echo "==> Creating $(VENV) with $$python ($$("$$python" --version 2>&1))"; \
+	"$$python" -m venv --clear $(VENV)
 	@$(PY) -m pip install --quiet --upgrade pip
 	@touch $@
 
@@ -59,21 +61,26 @@ run: $(VENV)/.runtime
 	echo "==> Migrating the database ($${DATABASE_URL:-SQLite in var/})"; $(PY) manage.py migrate --noinput -v0; \
 	echo "==> Loading the demo estate if the database is empty"; $(PY) manage.py seed_demo --if-empty; \
 	echo "==> Serving http://$(HOST):$(PORT) (Ctrl-C stops)"; \
-	exec $(VENV)/bin/gunicorn estate.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
+	exec $(VENV)/bin/gunicorn estate.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - \
+	  --no-control-socket
 
 test: export SECRET_KEY ?= tests-only-secret-key-not-for-production-0123456789
 test: export SECURE_SSL_REDIRECT ?= false
 test: export SECURE_COOKIES ?= false
 test: export DJANGO_ALLOW_ASYNC_UNSAFE ?= true
 test: $(VENV)/.dev system-deps messages
+	@mkdir -p var test-artifacts
 	@echo "==> ruff check"; $(VENV)/bin/ruff check .
 	@echo "==> Checking that every model change has its migration"; $(PY) manage.py makemigrations --check --dry-run
 	@echo "==> Running the suite on $${DATABASE_URL:-SQLite}"
-	@mkdir -p var test-artifacts
 	@$(VENV)/bin/pytest $(ARGS)
 
 lint: $(VENV)/.dev
 	@$(VENV)/bin/ruff check .
+
+# Server-side timings on a throwaway database (scripts/benchmark.py); ARGS="dashboard" runs one section.
+benchmark: $(VENV)/.runtime messages
+	@$(PY) scripts/benchmark.py $(ARGS)
 
 messages: $(VENV)/.runtime
 	@echo "==> Compiling translations"

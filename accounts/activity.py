@@ -1,9 +1,12 @@
 """The activity log: every change of state writes one record, in the same transaction."""
 
 from contextvars import ContextVar
+from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 # Set by RequestContextMiddleware; outside a request the change came from the command line.
 request_source = ContextVar("request_source", default="command")
@@ -31,3 +34,51 @@ def log_action(verb, target=None, *, by=None, details=None):
         record.target_repr = str(target)[:200]
     record.save()
     return record
+
+
+# What the activity page shows for each verb; a verb not listed here is shown as it is.
+# Other apps add their verbs here, so that the whole log reads in one language.
+VERB_LABELS = {
+    "role.grant": _("granted a role to"),
+    "role.withdraw": _("withdrew a role from"),
+    "invitation.create": _("issued an invitation"),
+    "invitation.revoke": _("revoked an invitation"),
+    "user.join": _("set up a login with an invitation"),
+    "user.password_reset": _("set a new password with an invitation"),
+}
+
+_DETAIL_LABELS = {
+    "role": _("role"),
+    "scope": _("of"),
+    "invitation": _("invitation no."),
+    "valid_until": _("valid until"),
+    "reason": _("reason"),
+}
+_REASONS = {"replaced": _("replaced by a new invitation")}
+
+
+def verb_label(verb):
+    return VERB_LABELS.get(verb, verb)
+
+
+def describe_details(details):
+    """The details of a record as (label, value) pairs a committee member can read."""
+    from accounts.models import Role
+
+    for key, value in (details or {}).items():
+        if value in ("", None):
+            continue
+        if key == "role" and value in Role.Kind.values:
+            value = Role.Kind(value).label
+        elif key == "reason":
+            value = _REASONS.get(value, value)
+        elif key == "valid_until":
+            value = _local_date(value)
+        yield _DETAIL_LABELS.get(key, key), value
+
+
+def _local_date(text):
+    try:
+        return timezone.localtime(datetime.fromisoformat(text)).strftime("%Y-%m-%d")
+    except (TypeError, ValueError):
+        return text

@@ -1,4 +1,14 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.utils.translation import gettext_noop
+
+# allauth's own sentences that assume strangers may sign up. Signup is closed here, so
+# Jiayuan's catalogues (which take precedence over allauth's) word them as things are:
+# logins come from the committee's invitation slips.
+ALLAUTH_WORDING = [
+    gettext_noop("If you have not created an account yet, then please %(link)ssign up%(end_link)s first."),
+    gettext_noop("Sign Up Closed"),
+    gettext_noop("We are sorry, but the sign up is currently closed."),
+]
 
 
 class AccountAdapter(DefaultAccountAdapter):

@@ -1,3 +1,4 @@
+import re
 import secrets
 from datetime import timedelta
 
@@ -94,11 +95,11 @@ class Role(models.Model):
     household = models.ForeignKey(
         "estate.Household", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("household")
     )
-    granted_at = models.DateTimeField(default=timezone.now)
+    granted_at = models.DateTimeField(_("granted"), default=timezone.now)
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -106,6 +107,7 @@ class Role(models.Model):
     class Meta:
         verbose_name = _("role")
         verbose_name_plural = _("roles")
+        ordering = ["-granted_at", "-pk"]
         constraints = [
             models.CheckConstraint(
                 name="role_building_only_for_building_head",
@@ -136,40 +138,93 @@ class Role(models.Model):
         ]
 
     def __str__(self):
-        scope = self.building or self.household
-        return f"{self.get_kind_display()} {scope}" if scope else self.get_kind_display()
+        return f"{self.get_kind_display()} {self.scope}" if self.scope else self.get_kind_display()
+
+    @property
+    def scope(self):
+        """The building a building head heads, the household a resident lives in, else None."""
+        return self.building or self.household
+
+    @property
+    def is_active(self):
+        return self.ended_at is None
+
+
+class InvitationQuerySet(models.QuerySet):
+    def open(self):
+        """Neither used nor revoked nor expired: a slip that still works."""
+        return self.filter(used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
 
 
 class Invitation(models.Model):
     """A one-time link with which a resident sets up a login from a phone.
 
     Also the way back in after a forgotten password when there is no e-mail:
-    the committee issues a new invitation for the same user.
+    the committee issues a new invitation for the same user (`user` set, no role).
     """
 
     VALID_FOR = timedelta(days=14)
 
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        USED = "used", _("Used")
+        REVOKED = "revoked", _("Revoked")
+        EXPIRED = "expired", _("Expired")
+
     token = models.CharField(max_length=64, unique=True, editable=False)
-    role_kind = models.CharField(_("role"), max_length=20, choices=Role.Kind.choices)
-    household = models.ForeignKey("estate.Household", on_delete=models.PROTECT, null=True, blank=True)
-    building = models.ForeignKey("estate.Building", on_delete=models.PROTECT, null=True, blank=True)
-    resident = models.ForeignKey("estate.Resident", on_delete=models.PROTECT, null=True, blank=True)
+    role_kind = models.CharField(_("role"), max_length=20, choices=Role.Kind.choices, blank=True)
+    household = models.ForeignKey(
+        "estate.Household", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("household")
+    )
+    building = models.ForeignKey(
+        "estate.Building", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("building")
+    )
+    resident = models.ForeignKey(
+        "estate.Resident", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("resident")
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="invitations",
         help_text=_("Set when the invitation resets the password of an existing login."),
     )
     name = models.CharField(_("name"), max_length=50)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    expires_at = models.DateTimeField()
+    expires_at = models.DateTimeField(_("valid until"))
     used_at = models.DateTimeField(null=True, blank=True)
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text=_("The login the invitation created or whose password it set."),
+    )
     revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("invitation")
-        ordering = ["-created_at"]
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # A password reset names the login and grants nothing; a new login always comes with a role.
+            models.CheckConstraint(
+                name="invitation_role_xor_user",
+                condition=Q(user__isnull=True) & ~Q(role_kind="") | Q(user__isnull=False, role_kind=""),
+            ),
+            models.CheckConstraint(
+                name="invitation_resident_has_household",
+                condition=~Q(role_kind="resident") | Q(household__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="invitation_building_head_has_building",
+                condition=~Q(role_kind="building_head") | Q(building__isnull=False),
+            ),
+        ]
 
     def __str__(self):
+        if self.is_password_reset:
+            return _("New password for %(name)s") % {"name": self.name}
         return f"{self.get_role_kind_display()} {self.name}"
 
     def save(self, *args, **kwargs):
@@ -180,8 +235,39 @@ class Invitation(models.Model):
         super().save(*args, **kwargs)
 
     @property
+    def is_password_reset(self):
+        return self.user_id is not None
+
+    @property
+    def status(self):
+        if self.used_at:
+            return self.Status.USED
+        if self.revoked_at:
+            return self.Status.REVOKED
+        if timezone.now() >= self.expires_at:
+            return self.Status.EXPIRED
+        return self.Status.OPEN
+
+    @property
     def is_usable(self):
-        return self.used_at is None and self.revoked_at is None and timezone.now() < self.expires_at
+        return self.status == self.Status.OPEN
+
+    @property
+    def scope(self):
+        """What the new role covers: the household or building, if any."""
+        return self.household or self.building
+
+    def suggested_username(self):
+        """Easy to remember: the unit code for a resident (1-1-301), else the name; made unique."""
+        base = self.household.code if self.household_id else "".join(self.name.split()) or self.role_kind
+        base = re.sub(r"[^\w.+-]", "", base)[:30] or "user"
+        taken = {name.lower() for name in User.objects.filter(username__istartswith=base)
+                 .values_list("username", flat=True)}
+        candidate, n = base, 1
+        while candidate.lower() in taken:
+            n += 1
+            candidate = f"{base}_{n}"
+        return candidate
 
 
 class ActivityRecord(models.Model):

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class EstateConfig(AppConfig):
     name = "estate"
     verbose_name = _("Estate")
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from estate.db import restore_sqlite_triggers
+
+        post_migrate.connect(restore_sqlite_triggers, dispatch_uid="estate.restore_sqlite_triggers")

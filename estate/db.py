@@ -7,6 +7,8 @@ nobody else does either (a raw SQL console, a buggy migration, a future view).
 from django.db.migrations.operations.base import Operation
 
 TRIGGER_MARK = "append_only"
+# Every append-only table the migrations declare, with its condition: filled as migrations load.
+DECLARED = {}
 
 
 class AppendOnly(Operation):
@@ -23,6 +25,7 @@ class AppendOnly(Operation):
     def __init__(self, table, when=None):
         self.table = table
         self.when = when
+        DECLARED[table] = when
 
     def state_forwards(self, app_label, state):
         pass
@@ -89,3 +92,24 @@ def sqlite_append_only_triggers(connection):
             [f"%{TRIGGER_MARK}%"],
         )
         return dict(cursor.fetchall())
+
+
+def restore_sqlite_triggers(sender, using, **kwargs):
+    """post_migrate: put back append-only triggers that SQLite lost when a migration rebuilt a table.
+
+    SQLite cannot alter most columns in place, so Django rebuilds the table
+    (create, copy, drop, rename) and the triggers on it silently disappear.
+    PostgreSQL alters tables in place and keeps them.
+    """
+    from django.db import connections
+
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return
+    existing = sqlite_append_only_triggers(connection)
+    tables = set(connection.introspection.table_names())
+    with connection.cursor() as cursor:
+        for table, when in DECLARED.items():
+            if table in tables and f"{table}_{TRIGGER_MARK}_update" not in existing:
+                for statement in create_statements("sqlite", table, when):
+                    cursor.execute(statement)

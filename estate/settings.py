@@ -52,9 +52,12 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-# Behind a TLS-terminating reverse proxy (see README): trust its X-Forwarded-Proto.
+# Behind a TLS-terminating reverse proxy (see README): trust its X-Forwarded-Proto, and its X-Real-IP
+# for the visitor's address; otherwise every visitor would share the proxy's address, and so one
+# another's login rate limits.
 if env_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    ALLAUTH_TRUSTED_CLIENT_IP_HEADER = "X-Real-IP"
 
 SITE_NAME = env_str("SITE_NAME", "幸福家园小区")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

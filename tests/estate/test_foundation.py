@@ -62,3 +62,19 @@ class ActivityLogTest(BaseTestCase):
                 with connection.cursor() as cursor:
                     cursor.execute(statement)
         self.assertEqual(ActivityRecord.objects.get(pk=record.pk).verb, "household.updated")
+
+
+class AppendOnlyTriggersTest(BaseTestCase):
+    def test_every_declared_append_only_table_has_its_trigger(self):
+        from estate.db import DECLARED, TRIGGER_MARK
+
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute("SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
+                               [f"%{TRIGGER_MARK}%"])
+            else:
+                cursor.execute("SELECT event_object_table FROM information_schema.triggers WHERE trigger_name LIKE %s",
+                               [f"%{TRIGGER_MARK}%"])
+            guarded = {row[0] for row in cursor.fetchall()}
+        self.assertIn("accounts_activityrecord", DECLARED)
+        self.assertEqual(set(DECLARED) - guarded, set())

@@ -1,0 +1,239 @@
+import segno
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
+
+from accounts import services
+from accounts.filters import ActivityFilter, UserFilter
+from accounts.forms import InvitationForm, RoleGrantForm, SetPasswordForm
+from accounts.models import ActivityRecord, Invitation, Role, User
+from accounts.permissions import chair_required, committee_required
+from accounts.tables import ActivityTable, InvitationTable, UserTable
+from estate.models import Resident
+
+PER_PAGE = 50
+
+
+def _active_roles():
+    return Prefetch(
+        "roles",
+        queryset=Role.objects.filter(ended_at__isnull=True).select_related("building", "household"),
+        to_attr="current_roles",
+    )
+
+
+def _with_totp(queryset):
+    totp = Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP)
+    return queryset.annotate(has_totp=Exists(totp))
+
+
+def _messages_from(request, error):
+    for message in error.messages:
+        messages.error(request, message)
+
+
+# --- Users and roles --------------------------------------------------------------------------
+
+
+@committee_required
+def user_list(request):
+    users = _with_totp(User.objects.prefetch_related(_active_roles()))
+    filters = UserFilter(request.GET, queryset=users)
+    table = UserTable(filters.qs)
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    return render(request, "accounts/user_list.html", {"filter": filters, "table": table})
+
+
+def _get_user_for_user(request, pk):
+    """Every login is the committee's to see; nobody else reaches these pages (the decorator)."""
+    return get_object_or_404(_with_totp(User.objects.all()), pk=pk)
+
+
+@committee_required
+def user_detail(request, pk):
+    person = _get_user_for_user(request, pk)
+    roles = person.roles.select_related("building", "household", "granted_by", "ended_by")
+    return render(request, "accounts/user_detail.html", {
+        "person": person,
+        "active_roles": [role for role in roles if role.is_active],
+        "ended_roles": [role for role in roles if not role.is_active],
+        "invitations": person.invitations.open().select_related("created_by"),
+        "grant_form": RoleGrantForm() if request.user.is_chair else None,
+        "may_reset": services.may_invite(request.user, user=person),
+    })
+
+
+@require_POST
+@chair_required
+def role_grant(request, pk):
+    person = _get_user_for_user(request, pk)
+    form = RoleGrantForm(request.POST)
+    if form.is_valid():
+        try:
+            role = services.role_grant(
+                user=person, kind=form.cleaned_data["kind"], building=form.cleaned_data["building"],
+                household=form.cleaned_data["household"], by=request.user,
+            )
+        except ValidationError as error:
+            _messages_from(request, error)
+        else:
+            messages.success(request, _("%(user)s is now %(role)s.") % {"user": person, "role": role})
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("accounts:user-detail", pk=person.pk)
+
+
+@require_POST
+@chair_required
+def role_withdraw(request, pk):
+    role = get_object_or_404(Role.objects.select_related("user", "building", "household"), pk=pk)
+    try:
+        services.role_withdraw(role=role, by=request.user)
+    except ValidationError as error:
+        _messages_from(request, error)
+    else:
+        messages.success(request, _("%(role)s withdrawn from %(user)s.") % {"role": role, "user": role.user})
+    return redirect("accounts:user-detail", pk=role.user_id)
+
+
+# --- Invitations ------------------------------------------------------------------------------
+
+
+def _get_invitation_for_user(request, pk):
+    return get_object_or_404(
+        Invitation.objects.select_related("household", "building", "resident", "user", "created_by"), pk=pk
+    )
+
+
+@committee_required
+def invitation_list(request):
+    invitations = Invitation.objects.open().select_related("household", "building", "created_by")
+    table = InvitationTable(invitations)
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    return render(request, "accounts/invitation_list.html", {"table": table})
+
+
+@committee_required
+def invitation_new(request):
+    initial = {}
+    resident_pk = request.GET.get("resident", "")
+    resident = Resident.objects.filter(pk=resident_pk, user__isnull=True).first() if resident_pk.isdigit() else None
+    if resident:
+        initial = {"name": resident.name, "household": resident.household_id, "resident": resident.pk}
+    form = InvitationForm(request.POST or None, initial=initial, by=request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            invitation = services.invitation_create(
+                by=request.user, name=data["name"], role_kind=data["role_kind"], household=data["household"],
+                building=data["building"], resident=data["resident"], valid_for=data["valid_for"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("accounts:invitation-slip", pk=invitation.pk)
+    return render(request, "accounts/invitation_new.html", {"form": form})
+
+
+@require_POST
+@committee_required
+def invitation_reset(request, pk):
+    person = _get_user_for_user(request, pk)
+    # A committee member may not hand themselves another member's login: the service answers 403.
+    invitation = services.invitation_create(by=request.user, name=str(person), user=person)
+    return redirect("accounts:invitation-slip", pk=invitation.pk)
+
+
+def _qr_svg(url):
+    # Inline SVG: printed sharp at any size, and nothing fetched from elsewhere (CSP).
+    qr = segno.make(url, error="m", boost_error=False)
+    return mark_safe(qr.svg_inline(scale=4, border=2, omitsize=True, title=url))  # segno escapes the title
+
+
+@committee_required
+def invitation_slip(request, pk):
+    invitation = _get_invitation_for_user(request, pk)
+    url = settings.SITE_URL + reverse("accounts:invitation-accept", kwargs={"token": invitation.token})
+    return render(request, "accounts/invitation_slip.html", {
+        "invitation": invitation,
+        "url": url,
+        "qr": _qr_svg(url) if invitation.is_usable else None,
+        "login_url": settings.SITE_URL + reverse("account_login"),
+        "valid_days": (invitation.expires_at - invitation.created_at).days,
+    })
+
+
+@require_POST
+@committee_required
+def invitation_revoke(request, pk):
+    invitation = _get_invitation_for_user(request, pk)
+    try:
+        services.invitation_revoke(invitation=invitation, by=request.user)
+    except ValidationError as error:
+        _messages_from(request, error)
+    else:
+        messages.success(request, _("The invitation for %(name)s no longer works.") % {"name": invitation.name})
+    return redirect("accounts:invitation-list")
+
+
+@never_cache
+def invitation_accept(request, token):
+    """Public: whoever holds the slip sets the password. The token is the permission."""
+    invitation = Invitation.objects.select_related("household", "building", "user").filter(token=token).first()
+    if invitation is None:
+        return render(request, "accounts/invitation_unusable.html", {"status": None}, status=404)
+    if not invitation.is_usable:
+        return render(request, "accounts/invitation_unusable.html", {"status": invitation.status}, status=410)
+    form = SetPasswordForm(request.POST or None, invitation=invitation,
+                           initial={"username": invitation.suggested_username()} if not request.POST else None)
+    if form.is_valid():
+        try:
+            user = services.invitation_accept(
+                invitation=invitation, username=form.cleaned_data.get("username", ""),
+                password=form.cleaned_data["password1"],
+            )
+        except services.InvitationUnusable as unusable:
+            return render(request, "accounts/invitation_unusable.html", {"status": unusable.status}, status=410)
+        except ValidationError as error:
+            form.add_error("username" if error.code == "username_taken" else None, error)
+        else:
+            return _welcome(request, user, reset=invitation.is_password_reset)
+    return render(request, "accounts/invitation_accept.html", {"invitation": invitation, "form": form})
+
+
+def _welcome(request, user, *, reset):
+    if is_mfa_enabled(user):
+        # Two-factor login stays in force: the new password alone does not let anyone in.
+        messages.success(request, _("Your new password is set. Please log in with it and your authenticator app."))
+        return redirect("account_login")
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    if reset:
+        messages.success(request, _("Your new password is set."))
+    else:
+        messages.success(request, _("Welcome! Remember your username: %(username)s") % {"username": user.username})
+    return redirect(settings.LOGIN_REDIRECT_URL)
+
+
+# --- Activity log -----------------------------------------------------------------------------
+
+
+@committee_required
+def activity(request):
+    records = ActivityRecord.objects.select_related("actor", "target_type")
+    filters = ActivityFilter(request.GET, queryset=records)
+    table = ActivityTable(filters.qs)
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    return render(request, "accounts/activity.html", {"filter": filters, "table": table})

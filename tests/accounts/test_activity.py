@@ -1,0 +1,75 @@
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import time_machine
+from django.db import transaction
+from django.urls import reverse
+
+from accounts import services
+from accounts.activity import log_action, verb_label
+from accounts.models import ActivityRecord, Role
+from tests.base import BaseTestCase
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+class ActivityLogTest(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        with time_machine.travel(datetime(2026, 3, 1, 9, 0, tzinfo=SHANGHAI)):
+            services.role_grant(user=cls.outsider, kind=Role.Kind.VOLUNTEER, by=cls.chair)
+        with time_machine.travel(datetime(2026, 4, 2, 9, 0, tzinfo=SHANGHAI)):
+            services.invitation_create(by=cls.member, name="钱大爷", role_kind=Role.Kind.RESIDENT,
+                                       household=cls.household_a2)
+        with time_machine.travel(datetime(2026, 5, 3, 9, 0, tzinfo=SHANGHAI)), transaction.atomic():
+            log_action("household.import", cls.household_a, by=cls.member, details={"rows": 56})
+
+    def get(self, **params):
+        self.login(self.member)
+        return self.client.get(reverse("accounts:activity"), params)
+
+    def test_it_shows_who_did_what_to_which_object_when_and_from_where(self):
+        response = self.get()
+        self.assertContains(response, "共 3 条记录")
+        self.assertContains(response, "2026-03-01 09:00:00")
+        self.assertContains(response, "王主任")
+        self.assertContains(response, "授予角色：")
+        self.assertContains(response, "路人")
+        self.assertContains(response, "角色: 志愿者")
+        self.assertContains(response, "开出邀请单")
+        self.assertContains(response, "household.import")  # a verb without a label shows as it is
+        self.assertContains(response, "命令行")  # made outside a request
+
+    def test_it_filters_by_actor_verb_object_type_and_dates(self):
+        self.assertContains(self.get(actor=self.chair.pk), "共 1 条记录")
+        response = self.get(verb="invitation.create")
+        self.assertContains(response, "共 1 条记录")
+        self.assertContains(response, "钱大爷")
+        user_type = ActivityRecord.objects.get(verb="role.grant").target_type_id
+        self.assertContains(self.get(target_type=user_type), "共 1 条记录")
+        response = self.get(since="2026-04-01", until="2026-04-30")
+        self.assertContains(response, "共 1 条记录")
+        self.assertContains(response, "钱大爷")
+        self.assertContains(self.get(since="2026-05-03"), "共 1 条记录")
+
+    def test_hostile_filter_values_are_ignored_not_crashed_on(self):
+        response = self.get(actor="x'; DROP TABLE", since="yesterday", verb="<script>")
+        self.assertEqual(response.status_code, 200)
+        self.assertNotContains(response, "<script>")
+
+    def test_it_runs_the_same_queries_for_many_records(self):
+        self.get()
+        with transaction.atomic():
+            for n in range(120):
+                log_action("test.bulk", self.household_a, by=self.chair, details={"n": n})
+        # session, user, the viewer's roles, the filter's choices (people, verbs, object types),
+        # count, one page of records with actor and object type; the session's renewal (3)
+        with self.assertNumQueries(11):
+            response = self.client.get(reverse("accounts:activity"), {"verb": "test.bulk", "page": 2})
+        self.assertContains(response, "共 120 条记录")
+
+    def test_every_verb_of_the_accounts_app_reads_as_words(self):
+        for verb in ("role.grant", "role.withdraw", "invitation.create", "invitation.revoke", "user.join",
+                     "user.password_reset"):
+            self.assertNotEqual(verb_label(verb), verb)

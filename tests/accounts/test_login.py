@@ -1,0 +1,131 @@
+from allauth.mfa.models import Authenticator
+from django.core.cache import caches
+from django.core.cache.backends.db import DatabaseCache
+from django.db import connection
+from django.test import override_settings
+from django.urls import reverse
+
+from accounts.models import Role
+from tests.base import BaseTestCase, make_user
+
+PASSWORD = "correct horse battery"
+
+
+class PasswordLoginCase(BaseTestCase):
+    def setUp(self):
+        # The personas' passwords were hashed before the tests' fast hasher was switched on.
+        for persona in (self.chair, self.treasurer, self.resident, self.resident_b):
+            persona.set_password(PASSWORD)
+            persona.save(update_fields=["password"])
+
+    def log_in(self, login, password=PASSWORD):
+        return self.client.post(reverse("account_login"), {"login": login, "password": password})
+
+
+class LoginTest(PasswordLoginCase):
+    def test_the_login_page_speaks_chinese_inside_jiayuans_layout(self):
+        response = self.client.get(reverse("account_login"))
+        self.assertContains(response, '<html lang="zh-hans">')
+        self.assertContains(response, 'class="site-header')
+        self.assertContains(response, "<h1>登录</h1>", html=True)
+        self.assertContains(response, "用户名或email")
+        # Signup is closed: the page says how logins are really made, and how to get back in.
+        self.assertContains(response, "怎样开通账号")
+        self.assertNotContains(response, "请先")
+        self.assertContains(response, "忘记密码？请找业委会重新领一张邀请单。")
+
+    def test_the_signup_page_explains_the_invitation_slips(self):
+        response = self.client.get(reverse("account_signup"))
+        self.assertContains(response, "请向业委会领取一张邀请单")
+
+    def test_english_is_one_click_away(self):
+        self.client.post(reverse("set_language"), {"language": "en"})
+        response = self.client.get(reverse("account_login"))
+        self.assertContains(response, "Sign In")
+        self.assertContains(response, "How to get one")
+
+    def test_a_resident_logs_in_by_username_or_by_email(self):
+        response = self.log_in("resident")
+        self.assertRedirects(response, reverse("estate:dashboard"), fetch_redirect_response=False)
+        self.client.logout()
+        self.resident.email = "zhou@example.cn"
+        self.resident.save()
+        response = self.log_in("zhou@example.cn")
+        self.assertRedirects(response, reverse("estate:dashboard"), fetch_redirect_response=False)
+
+    def test_a_wrong_password_is_told_in_chinese(self):
+        response = self.log_in("resident", "wrong")
+        self.assertContains(response, "您提供的用户名或密码不正确。")
+
+    def test_repeated_failed_logins_are_throttled_in_the_shared_database_cache(self):
+        # The cache every gunicorn worker shares is a database table, not a worker's memory.
+        self.assertIsInstance(caches["default"], DatabaseCache)
+        for _ in range(5):
+            self.assertContains(self.log_in("resident", "guess"), "用户名或密码不正确")
+        response = self.log_in("resident")  # even the right password, for now
+        self.assertEqual(response.status_code, 200)  # allauth answers with the form and a message, not 429
+        self.assertContains(response, "登录失败次数过多，请稍后重试。")
+        self.assertNotIn("_auth_user_id", self.client.session)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM jiayuan_cache")
+            self.assertGreater(cursor.fetchone()[0], 0)
+        # Another login name is not held back by someone guessing at the resident's.
+        response = self.log_in("resident_b")
+        self.assertRedirects(response, reverse("estate:dashboard"), fetch_redirect_response=False)
+
+    def test_a_login_with_two_factor_asks_for_the_code(self):
+        response = self.log_in("chair")
+        self.assertRedirects(response, reverse("mfa_authenticate"), fetch_redirect_response=False)
+        page = self.client.get(reverse("mfa_authenticate"))
+        self.assertContains(page, 'class="site-header')
+        self.assertContains(page, "双因素身份认证")
+
+
+class TwoFactorPagesTest(PasswordLoginCase):
+    def test_the_two_factor_pages_render_in_jiayuans_layout(self):
+        self.login(self.resident)
+        # Setting up an authenticator asks for the password once more (allauth's reauthentication).
+        response = self.client.get(reverse("mfa_activate_totp"), follow=True)
+        self.assertContains(response, 'class="site-header')
+        self.client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+        for name in ("mfa_index", "mfa_activate_totp"):
+            response = self.client.get(reverse(name))
+            self.assertContains(response, 'class="site-header')
+            self.assertContains(response, 'class="site-nav')
+        self.assertContains(response, 'class="qr"')  # the authenticator's QR code, as a data: image
+        self.assertContains(response, "验证器")
+
+    def test_the_nav_offers_two_factor_login_to_everyone(self):
+        self.login(self.resident)
+        self.assertContains(self.client.get(reverse("estate:dashboard")), reverse("mfa_index"))
+
+
+@override_settings(ROOT_URLCONF="tests.accounts.money_urls")
+class MoneyNeedsTwoFactorTest(PasswordLoginCase):
+    def test_a_chair_without_two_factor_is_sent_to_set_it_up(self):
+        make_user("chair2", (Role.Kind.CHAIR, None))
+        self.log_in("chair2")
+        response = self.client.get("/test-money/")
+        self.assertRedirects(response, reverse("mfa_activate_totp"), fetch_redirect_response=False)
+        page = self.client.get(response["Location"], follow=True)  # by way of confirming the password
+        self.assertContains(page, "请先设置两步验证")
+        self.assertContains(page, 'class="site-header')
+
+    def test_a_treasurer_without_two_factor_is_sent_too(self):
+        Authenticator.objects.filter(user=self.treasurer).delete()
+        self.login(self.treasurer)
+        self.assertRedirects(self.client.get("/test-money/"), reverse("mfa_activate_totp"),
+                             fetch_redirect_response=False)
+
+    def test_with_two_factor_the_chair_and_treasurer_pass(self):
+        for persona in (self.chair, self.treasurer):
+            self.login(persona)
+            self.assertContains(self.client.get("/test-money/"), "money page")
+
+    def test_other_roles_are_not_asked_for_it(self):
+        self.login(self.head1)
+        self.assertContains(self.client.get("/test-money/"), "money page")
+
+    def test_the_anonymous_visitor_is_sent_to_login(self):
+        response = self.client.get("/test-money/")
+        self.assertRedirects(response, reverse("account_login") + "?next=/test-money/", fetch_redirect_response=False)
