@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -75,6 +76,9 @@ class Household(models.Model):
     def save(self, *args, **kwargs):
         self.code = self.make_code(self.building.code, self.entrance, self.room)
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("estate:household-detail", args=[self.pk])
 
     @staticmethod
     def make_code(building_code, entrance, room):

@@ -260,6 +260,13 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+# --- Key custody (keys/) ----------------------------------------------------
+# A key out of the cabinet longer than this is overdue; the witness must confirm within the window.
+KEYS_OVERDUE_HOURS = env_int("KEYS_OVERDUE_HOURS", 4)
+KEYS_CONFIRM_MINUTES = env_int("KEYS_CONFIRM_MINUTES", 15)
+if KEYS_OVERDUE_HOURS < 1 or KEYS_CONFIRM_MINUTES < 1:
+    raise ImproperlyConfigured("KEYS_OVERDUE_HOURS and KEYS_CONFIRM_MINUTES must be at least 1.")
+
 DJANGO_TABLES2_TEMPLATE = "_table.html"
 
 LOGGING = {

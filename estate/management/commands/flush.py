@@ -25,6 +25,9 @@ class Command(FlushCommand):
         try:
             return super().handle(**options)
         finally:
+            # flush's post_migrate may already have put them back (estate.db.restore_sqlite_triggers).
+            present = sqlite_append_only_triggers(connection)
             with connection.cursor() as cursor:
-                for sql in triggers.values():
-                    cursor.execute(sql)
+                for name, sql in triggers.items():
+                    if name not in present:
+                        cursor.execute(sql)

@@ -1,0 +1,197 @@
+import shutil
+import subprocess
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from keys import services
+from keys.models import InventoryCheck, KeyDeposit, Purpose
+from tests.keys.base import CONSENT, KeysTestCase
+
+ADDRESSES_AND_NAMES = ("1-1-301", "2-1-101", "周阿姨", "吴先生")
+
+
+class PrivacyTest(KeysTestCase):
+    def test_the_register_shows_tags_hooks_and_status_but_no_address_or_name(self):
+        self.take_out(deposit=self.deposit_b)
+        self.login(self.chair)
+        response = self.client.get("/keys/register/")
+        self.assertContains(response, "K-017")
+        self.assertContains(response, "K-018")
+        self.assertContains(response, "badge warn")  # K-018 is out
+        for text in ADDRESSES_AND_NAMES:
+            self.assertNotContains(response, text)
+
+    @pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
+    def test_the_printed_register_shows_no_address_or_name(self):
+        self.login(self.volunteer)
+        response = self.client.get("/keys/register.pdf")
+        self.assertEqual(response["Content-Type"], "application/pdf")
+        text = subprocess.run(["pdftotext", "-", "-"], input=response.content, capture_output=True,
+                              check=True).stdout.decode()
+        self.assertIn("K-017", text)
+        self.assertIn("K-018", text)
+        for words in ADDRESSES_AND_NAMES:
+            self.assertNotIn(words, text)
+
+    @pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
+    def test_the_agreement_names_the_household_and_its_consent_for_both_to_sign(self):
+        self.login(self.resident)
+        response = self.client.get(f"/keys/deposits/{self.deposit.pk}/agreement.pdf")
+        text = subprocess.run(["pdftotext", "-", "-"], input=response.content, capture_output=True,
+                              check=True).stdout.decode().replace(" ", "")
+        for expected in ("K-017", "1-1-301", "周阿姨", "女儿139****5678"):
+            self.assertIn(expected, text)
+        self.assertIn("第1页/共1页", text)  # the whole agreement on one A4 sheet
+
+    def test_another_household_s_key_pages_answer_404(self):
+        handover = self.take_out()
+        self.login(self.resident_b)
+        for url in (f"/keys/household/{self.household_a.pk}/", f"/keys/deposits/{self.deposit.pk}/",
+                    f"/keys/handovers/{handover.pk}/", f"/keys/deposits/{self.deposit.pk}/agreement.pdf"):
+            self.assertEqual(self.client.get(url).status_code, 404, url)
+
+    def test_a_witness_who_is_no_keeper_sees_the_hand_over_but_not_the_household(self):
+        handover = self.start()
+        self.login(self.volunteer2)
+        response = self.client.get(f"/keys/handovers/{handover.pk}/")
+        self.assertContains(response, "K-017")
+        self.assertNotContains(response, "1-1-301")
+        self.assertEqual(self.client.get(f"/keys/deposits/{self.deposit.pk}/").status_code, 403)
+
+    def test_the_household_sees_the_whole_story_on_its_page(self):
+        self.bring_back(self.take_out(), note="浇了阳台的花")
+        self.take_out(purpose=Purpose.EMERGENCY, reason="楼下漏水")
+        self.login(self.resident)
+        response = self.client.get("/keys/mine/")
+        for text in ("K-017", "赵师傅", "孙阿姨", "浇了阳台的花", "楼下漏水", "女儿 139****5678"):
+            self.assertContains(response, text)
+
+
+class HandoverPagesTest(KeysTestCase):
+    def test_keeper_and_witness_carry_out_a_hand_over_on_their_pages(self):
+        self.login(self.volunteer)
+        response = self.client.post(f"/keys/deposits/{self.deposit.pk}/take-out/", {
+            "purpose": "plants", "witness": self.volunteer2.pk,
+        })
+        handover = self.deposit.handovers.get()
+        self.assertRedirects(response, f"/keys/handovers/{handover.pk}/")
+        self.assertContains(self.client.get(response["Location"]), 'http-equiv="refresh"')
+        self.login(self.volunteer2)
+        self.assertContains(self.client.get("/keys/"), "K-017")  # waiting for the witness
+        self.client.post(f"/keys/handovers/{handover.pk}/confirm/")
+        self.assertTrue(self.reload(handover).is_out)
+
+    def test_the_witness_list_leaves_out_the_keeper_and_the_household(self):
+        from estate.models import Resident
+
+        Resident.objects.create(household=self.household_a, name="李委员", user=self.member)
+        self.login(self.volunteer)
+        response = self.client.get(f"/keys/deposits/{self.deposit.pk}/take-out/")
+        witnesses = {str(user) for user in response.context["form"].fields["witness"].queryset}
+        self.assertEqual(witnesses, {"王主任", "张会计", "孙阿姨"})
+
+    def test_a_refused_hand_over_says_why_and_writes_nothing(self):
+        self.login(self.volunteer)
+        response = self.client.post(f"/keys/deposits/{self.deposit.pk}/take-out/", {
+            "purpose": "repair", "witness": self.volunteer2.pk,
+        })
+        self.assertContains(response, "今天的授权不包括")
+        self.assertFalse(self.deposit.handovers.exists())
+
+    def test_a_new_deposit_is_taken_in_two_steps(self):
+        self.login(self.volunteer)
+        step = self.client.get("/keys/deposits/new/", {"household": self.household_b.pk})
+        self.assertEqual(step.context["form"]["tag_number"].value(), 19)
+        self.assertEqual(step.context["form"]["hook"].value(), 1)
+        response = self.client.post(f"/keys/deposits/new/?household={self.household_b.pk}", {
+            "depositor": self.resident_b_record.pk, "tag_number": "19", "hook": "1", "door_keys": "1",
+            "mailbox_keys": "0", "bike_shed_keys": "1", "description": "红色钥匙扣",
+            "consent-emergency": "on", "consent-plants": "on", "consent-weekdays": ["0", "3"],
+        })
+        deposit = self.household_b.key_deposits.get(tag_number=19)
+        self.assertRedirects(response, f"/keys/deposits/{deposit.pk}/")
+        self.assertEqual(deposit.current_consent.weekdays, [0, 3])
+
+
+class QueryCountTest(KeysTestCase):
+    """Every list page runs the same number of queries with 3 key rings in use as with 23.
+
+    Each count includes the 3 queries of the session's renewal (savepoint, update, release)."""
+
+    grown = 0
+
+    def grow(self, pairs):
+        """Per pair: one key out with `member` and `volunteer`, one waiting for `volunteer` to witness."""
+        from estate.models import Household, Resident
+
+        for _ in range(pairs):
+            for waiting in (False, True):
+                number = 100 + self.grown
+                self.grown += 1
+                household = Household.objects.create(building=self.building2, entrance="2", floor=1,
+                                                     room=str(number), area="80.00")
+                resident = Resident.objects.create(household=household, name=f"住户{number}")
+                deposit = self.make_deposit(household, resident, tag_number=number, hook=number)
+                self.bring_back(self.take_out(deposit=deposit))
+                if waiting:
+                    self.start(deposit=deposit, keeper=self.member, witness=self.volunteer)
+                else:
+                    self.take_out(deposit=deposit, keeper=self.member, witness=self.volunteer)
+        services.inventory_record(present={d.pk: True for d in KeyDeposit.objects.filter(status="active")},
+                                  by=self.chair)
+
+    def count(self, user, url):
+        self.login(user)
+        with CaptureQueriesContext(connection) as queries:
+            self.assertEqual(self.client.get(url).status_code, 200)
+        return len(queries)
+
+    def assertFixed(self, user, url, expected):
+        self.grow(1)
+        self.assertEqual(self.count(user, url), expected, url)
+        self.grow(10)
+        self.assertEqual(self.count(user, url), expected, url)
+
+    def test_the_register(self):
+        # session, user, roles; deposits, hand-overs out, their events, inventory checks
+        self.assertFixed(self.chair, "/keys/register/", 7 + 3)
+
+    def test_the_key_keepers_page(self):
+        # session, user, roles, keeper term; waiting for me, mine, out now, each with its events
+        self.assertFixed(self.volunteer, "/keys/", 10 + 3)
+
+    def test_the_committee_dashboard(self):
+        # session, user, roles; estate summary; keys: out now (+events), count in custody,
+        # waiting for me (none for member), mine (+events)
+        self.assertFixed(self.member, "/", 10 + 3)
+
+    def test_the_household_page(self):
+        # session, user, roles, household; deposits, consents, hand-overs, events
+        self.take_out(deposit=self.make_deposit(self.household_a, self.resident_record, tag_number=90, hook=90))
+        self.bring_back(self.take_out())
+        self.assertFixed(self.chair, f"/keys/household/{self.household_a.pk}/", 8 + 3)
+
+    def test_the_inventory_form(self):
+        # session, user, roles; deposits, deposits out
+        self.assertFixed(self.chair, "/keys/inventory/new/", 5 + 3)
+
+    def test_the_keepers_page(self):
+        # session, user, roles; keeper terms, volunteers
+        self.assertFixed(self.chair, "/keys/keepers/", 5 + 3)
+
+    def test_an_inventory_check(self):
+        # session, user, roles; the check, its lines with their deposits
+        self.grow(1)
+        check = InventoryCheck.objects.get()
+        self.assertEqual(self.count(self.chair, f"/keys/inventory/{check.pk}/"), 5 + 3)
+
+    def test_a_deposit_page_with_a_long_story(self):
+        # session, user, roles; the deposit, consents, hand-overs, events
+        self.bring_back(self.take_out())
+        self.assertEqual(self.count(self.chair, f"/keys/deposits/{self.deposit.pk}/"), 7 + 3)
+        for _ in range(5):
+            self.bring_back(self.take_out())
+        services.consent_change(deposit=self.deposit, by=self.resident, **CONSENT)
+        self.assertEqual(self.count(self.chair, f"/keys/deposits/{self.deposit.pk}/"), 7 + 3)
