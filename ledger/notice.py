@@ -104,8 +104,18 @@ def notice_data(month, *, posted_on=None):
 
 
 def _other_parts(month):
-    """Repairs finished and keys handed over in the month, from their own apps."""
-    return {}
+    """Keys handed over in the month (all witnessed), from the key register: tags, never addresses."""
+    from keys.reports import handovers_in_month
+
+    return {
+        "keys": [
+            {"tag": line.tag, "emergency": line.is_emergency, "purpose": line.purpose_label,
+             "out": timezone.localtime(line.out_at).strftime("%Y-%m-%d %H:%M"),
+             "back": timezone.localtime(line.back_at).strftime("%Y-%m-%d %H:%M") if line.back_at else "",
+             "keeper": line.keeper, "witness": line.witness}
+            for line in handovers_in_month(month.year, month.month)
+        ],
+    }
 
 
 def revive(data):
