@@ -294,3 +294,5 @@ def env_money(name, default):
 LEDGER_APPROVAL_THRESHOLD = env_money("LEDGER_APPROVAL_THRESHOLD", "500.00")
 # The largest single payment, income or expense the forms accept: a guard against typos, not a policy.
 LEDGER_MAX_AMOUNT = env_money("LEDGER_MAX_AMOUNT", "1000000.00")
+# How many days the monthly accounts notice hangs on the board (printed on it as the posting period).
+NOTICE_POSTING_DAYS = env_int("NOTICE_POSTING_DAYS", 15)

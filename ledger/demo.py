@@ -20,6 +20,8 @@ MONTHS = 6
 RATE = Decimal("0.39")
 # Households that have not paid for months: the arrears on the notice (about 9 % of the fees).
 NEVER_PAID = {"1-2-602", "2-1-302", "2-2-401", "1-1-501", "2-2-202"}
+# Payees who are private people: their names are masked wherever the public reads the accounts.
+PEOPLE = {"杨桂兰", "郑国庆", "何建军", "赵德明", "周立平", "钱学文"}
 # Households that pay a month or two late.
 LATE = {"2-1-502", "1-2-201"}
 # One owner pays a whole year ahead.
@@ -27,21 +29,21 @@ YEAR_AHEAD = "1-2-301"
 
 MONTHLY_EXPENSES = [
     # (category, payee, amount, description, method)
-    ("cleaning", "保洁员 杨阿姨", Decimal("600.00"), "楼道和公共区域保洁（月度劳务）", Method.CASH),
-    ("security", "门卫 老郑", Decimal("400.00"), "夜间门卫值守补贴", Method.BANK),
+    ("cleaning", "杨桂兰", Decimal("600.00"), "保洁员：楼道和公共区域保洁（月度劳务）", Method.CASH),
+    ("security", "郑国庆", Decimal("400.00"), "门卫：夜间值守补贴", Method.BANK),
     ("utilities", "国网电力", Decimal("186.40"), "公共照明电费", Method.BANK),
     ("utilities", "自来水公司", Decimal("72.60"), "公共区域用水", Method.BANK),
     ("remuneration", "财务及楼栋长", Decimal("150.00"), "记账与收费误工补贴", Method.BANK),
 ]
 OCCASIONAL_EXPENSES = {
     # months ago → expenses
-    5: [("greening", "绿化队 老何", Decimal("320.00"), "春季修剪、补种黄杨", Method.BANK)],
-    4: [("repairs", "电工 赵德明", Decimal("855.00"), "更换损坏路灯 19 盏（每盏 45.00 元，含灯具和人工）",
+    5: [("greening", "何建军", Decimal("320.00"), "绿化：春季修剪、补种黄杨", Method.BANK)],
+    4: [("repairs", "赵德明", Decimal("855.00"), "电工：更换损坏路灯 19 盏（每盏 45.00 元，含灯具和人工）",
          Method.BANK)],
     3: [("office", "文具店", Decimal("68.50"), "公告打印纸、收据本", Method.CASH)],
     2: [("activities", "社区活动", Decimal("260.00"), "重阳节慰问老人", Method.BANK),
-        ("repairs", "管道工 周师傅", Decimal("480.00"), "2栋雨水管疏通更换", Method.BANK)],
-    1: [("greening", "绿化队 老何", Decimal("180.00"), "草坪修整", Method.BANK)],
+        ("repairs", "周立平", Decimal("480.00"), "管道工：2栋雨水管疏通更换", Method.BANK)],
+    1: [("greening", "何建军", Decimal("180.00"), "绿化：草坪修整", Method.BANK)],
 }
 BUDGET = {
     "cleaning": Decimal("7200.00"), "security": Decimal("4800.00"), "greening": Decimal("1200.00"),
@@ -70,6 +72,10 @@ def seed(*, out):
                                source=f"业主自愿集资（第{number}批）", amount=amount, method=Method.BANK,
                                by=treasurer)
 
+    # The year's budget is agreed before the months it covers close, so each month's notice shows it.
+    for year in sorted({add_months(this_month, -n).year for n in range(MONTHS + 1)}):
+        for code, amount in BUDGET.items():
+            services.budget_set(year=year, account=Account.objects.get(code=code), amount=amount, by=chair)
     for months_ago in range(MONTHS, -1, -1):
         month = add_months(this_month, -months_ago)
         services.month_bill(month=month, by=treasurer)
@@ -78,13 +84,9 @@ def seed(*, out):
         _spend(month, months_ago, chair, member, treasurer, today)
         if months_ago == 3:
             _build_shed(fund, month, chair, member, treasurer)
-        if months_ago >= 2:
-            services.month_close(month=month, by=chair)
-    for code, amount in BUDGET.items():
-        services.budget_set(year=today.year, account=Account.objects.get(code=code), amount=amount, by=chair)
     _waiting_for_approval(today, member, treasurer)
     out.write(f"Ledger: {MONTHS + 1} months billed at {RATE}/m² (1755.00 a month), fees, income, expenses, "
-              f"the charging-shed fund; months up to {add_months(this_month, -2):%Y-%m} closed.")
+              f"the charging-shed fund.")
 
 
 def _day(month, day, today):
@@ -160,7 +162,8 @@ def _spend(month, months_ago, chair, member, treasurer, today):
 
 def _expense(category, payee, amount, description, method, day, chair, member, treasurer, fund=None):
     expense = services.expense_record(date=day, category=category, payee=payee, amount=amount,
-                                      description=description, by=treasurer, fund=fund)
+                                      payee_is_person=payee in PEOPLE, description=description, by=treasurer,
+                                      fund=fund)
     for approver in (chair, member)[: services.approval_required_count(amount)]:
         services.expense_approve(expense=expense, by=approver)
     services.expense_pay(expense=expense, method=method, date=day, by=treasurer)
@@ -170,14 +173,25 @@ def _expense(category, payee, amount, description, method, day, chair, member, t
 def _build_shed(fund, month, chair, member, treasurer):
     _expense("repairs", "鑫达钢结构加工部", Decimal("9800.00"), "充电棚钢结构及雨棚（按合同首付与尾款）",
              Method.BANK, month + timedelta(days=14), chair, member, treasurer, fund=fund)
-    _expense("repairs", "电工 赵德明", Decimal("3260.00"), "充电棚线路、漏电保护和 16 个充电插座",
+    _expense("repairs", "赵德明", Decimal("3260.00"), "电工：充电棚线路、漏电保护和 16 个充电插座",
              Method.BANK, month + timedelta(days=20), chair, member, treasurer, fund=fund)
 
 
 def _waiting_for_approval(today, member, treasurer):
     """Two expenses the committee has yet to approve, so the approvals page has something on it."""
-    painting = services.expense_record(date=today, category="repairs", payee="粉刷队 钱师傅", amount=Decimal("1280.00"),
-                                       description="1栋1单元楼道墙面粉刷", by=treasurer)
+    painting = services.expense_record(date=today, category="repairs", payee="钱学文", payee_is_person=True,
+                                       amount=Decimal("1280.00"), description="粉刷工：1栋1单元楼道墙面粉刷",
+                                       by=treasurer)
     services.expense_approve(expense=painting, by=member)
     services.expense_record(date=today, category="office", payee="文具店", amount=Decimal("45.00"),
                             description="公告栏图钉、胶带", by=treasurer)
+
+
+def finish(*, out):
+    """Close the months up to two months ago, once every part of the demo has written its history:
+    closing posts each month's notice, which then lists the repairs and key hand-overs of the month."""
+    chair = User.objects.get(username="chair")
+    this_month = timezone.localdate().replace(day=1)
+    for months_ago in range(MONTHS, 1, -1):
+        services.month_close(month=add_months(this_month, -months_ago), by=chair)
+    out.write(f"Ledger: months up to {add_months(this_month, -2):%Y-%m} closed, their notices posted.")

@@ -89,6 +89,10 @@ class ExpenseForm(forms.Form):
                                   empty_label=_("None"),
                                   help_text=_("Leave empty for the estate's running costs."))
     payee = forms.CharField(label=_("Payee"), max_length=100)
+    payee_is_person = forms.BooleanField(
+        label=_("the payee is a private person"), required=False,
+        help_text=_("Their name is shown masked (王**) on the public accounts and the notice."),
+    )
     amount = amount_field()
     description = forms.CharField(label=_("What for"), widget=forms.Textarea(attrs={"rows": 3}))
     attachment = forms.FileField(label=_("Invoice or receipt (photo or PDF)"), required=False)

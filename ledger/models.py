@@ -445,6 +445,10 @@ class Expense(models.Model):
     fund = models.ForeignKey(Fund, on_delete=models.PROTECT, null=True, blank=True, related_name="expenses",
                              verbose_name=_("paid from fund"))
     payee = models.CharField(_("payee"), max_length=100)
+    payee_is_person = models.BooleanField(
+        _("the payee is a private person"), default=False,
+        help_text=_("Their name is shown masked (王**) on the public accounts and the notice."),
+    )
     amount = money_field(_("amount"))
     description = models.TextField(_("description"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -473,6 +477,14 @@ class Expense(models.Model):
 
     def __str__(self):
         return f"{self.date} {self.payee} {self.amount}"
+
+
+    @property
+    def public_payee(self):
+        """The payee as everyone may read it: a private person's name masked."""
+        if self.payee_is_person:
+            return self.payee[:1] + "*" * max(len(self.payee) - 1, 1)
+        return self.payee
 
 
 class Approval(models.Model):
@@ -538,3 +550,29 @@ def household_balance(household_id):
 
 def first_of(year, month):
     return date(year, month, 1)
+
+
+class MonthlyNotice(models.Model):
+    """A month's public accounts notice as posted when the month closed; never changed afterwards.
+
+    `data` is the snapshot every view of the notice renders from; `pdf` names
+    the stored PDF, whose SHA-256 is `sha256`; `code` is in the printed QR
+    code and opens the public verification page.
+    """
+
+    month = models.DateField(_("month"), unique=True)
+    code = models.CharField(max_length=32, unique=True)
+    data = models.JSONField()
+    pdf = models.CharField(max_length=200)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    posted_at = models.DateTimeField(default=timezone.now)
+    posted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+")
+
+    class Meta:
+        ordering = ["-month"]
+        verbose_name = _("monthly notice")
+
+    def __str__(self):
+        return f"{self.month:%Y-%m}"

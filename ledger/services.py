@@ -173,13 +173,11 @@ def _reverse(*, original, reason, by, date=None):
 # --- Months -----------------------------------------------------------------
 
 def on_month_closed(closed, *, by):
-    """Hook for what follows a month's close; called inside month_close's transaction.
+    """What follows a month's close, inside month_close's transaction: the month's public accounts
+    notice is rendered and stored (ledger.notice). If that fails, the month stays open."""
+    from ledger.notice import notice_post
 
-    The monthly public accounts notice (a later issue) renders and stores the
-    month's notice here, from ledger.reports.month_report(). Because it runs
-    in the same transaction, a failure to post the notice leaves the month
-    open. For now it does nothing.
-    """
+    notice_post(month=closed.month, by=by)
 
 
 @transaction.atomic
@@ -578,7 +576,8 @@ def _expense_category(category):
 
 
 @transaction.atomic
-def expense_record(*, date, category, payee, amount, description, by, fund=None, source=None):
+def expense_record(*, date, category, payee, amount, description, by, fund=None, source=None,
+                   payee_is_person=False):
     """Enter an expense awaiting approval; nothing is posted until it is paid (expense_pay).
 
     `category` is an expense account or its code ("cleaning", "security",
@@ -586,7 +585,8 @@ def expense_record(*, date, category, payee, amount, description, by, fund=None,
     "activities", "other_expense"). `source` is any saved model instance the
     expense came from (a repair's chosen quote, say): it is linked generically
     and can be found again with expenses_for(source). `fund` pays it from a
-    designated fund instead of the running budget.
+    designated fund instead of the running budget. `payee_is_person` masks the
+    payee's name wherever the public reads it.
     """
     amount = check_amount(amount)
     account = _expense_category(category)
@@ -597,8 +597,8 @@ def expense_record(*, date, category, payee, amount, description, by, fund=None,
         raise ValidationError(_("Say what the money is for."))
     if not by.is_committee:
         raise ValidationError(_("Only the committee enters expenses."))
-    expense = Expense(date=date, category=account, fund=fund, payee=payee[:100], amount=amount,
-                      description=description, entered_by=by)
+    expense = Expense(date=date, category=account, fund=fund, payee=payee[:100], payee_is_person=payee_is_person,
+                      amount=amount, description=description, entered_by=by)
     if source is not None:
         expense.source = source
     expense.save()

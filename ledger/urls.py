@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ledger import views
+from ledger import views, views_notice
 from ledger import views_committee as committee
 
 app_name = "ledger"
@@ -13,6 +13,9 @@ urlpatterns = [
     path("receipts/<int:pk>/pdf/", views.receipt_pdf, name="receipt-pdf"),
     path("accounts/", views.public_accounts, name="public"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
+    path("notices/", views_notice.notices, name="notices"),
+    path("notices/<str:month>/", views_notice.notice, name="notice"),
+    path("notices/<str:month>/pdf/", views_notice.notice_download, name="notice-pdf"),
     # Collection: the treasurer, and building heads for their building
     path("households/<int:pk>/pay/", committee.payment_new, name="payment-new"),
     path("households/<int:pk>/reminder/", committee.reminder, name="reminder"),

@@ -189,7 +189,7 @@ def _public_line(entry, txn):
         line.update(kind="income", category=income.account.name, what=income.source, period=income.period,
                     fund=income.fund.name if income.fund else "")
     elif expense is not None:
-        line.update(kind="expense", category=expense.category.name, what=expense.payee,
+        line.update(kind="expense", category=expense.category.name, what=expense.public_payee,
                     description=expense.description, fund=expense.fund.name if expense.fund else "",
                     attachments=list(txn.expense.attachments.all()) if not txn.reverses_id else [])
     else:

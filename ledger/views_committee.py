@@ -253,10 +253,12 @@ def expense_new(request):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            with cleanup_on_error():
+            # The expense and its attachment are entered together or not at all.
+            with cleanup_on_error(), transaction.atomic():
                 expense = services.expense_record(
                     date=data["date"], category=data["category"], fund=data["fund"], payee=data["payee"],
-                    amount=data["amount"], description=data["description"], by=request.user,
+                    payee_is_person=data["payee_is_person"], amount=data["amount"],
+                    description=data["description"], by=request.user,
                 )
                 if data["attachment"]:
                     services.attachment_add(expense=expense, prepared=data["attachment"], by=request.user)

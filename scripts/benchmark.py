@@ -195,6 +195,38 @@ def ledger_page():
     measure_page("public accounts, a year", "/ledger/accounts/?year=2025", user=treasurer)
 
 
+@section
+def notice():
+    """Budget: the monthly notice (up to 4 pages) renders to PDF in at most 0.5 s; a posted one is served as stored."""
+    from django.urls import reverse
+
+    from ledger.models import MonthlyNotice
+    from ledger.notice import notice_data, render_notice_pdf
+
+    load_demo()
+    month = MonthlyNotice.objects.order_by("-month").values_list("month", flat=True).first()
+    data = notice_data(month)
+    for extra in (0, 45, 110):
+        # More expense lines in the month make the notice run to more pages.
+        sample = {**data, "expenses": data["expenses"] + data["expenses"][:1] * extra}
+        pages = _pages(render_notice_pdf(sample, code="benchmark"))
+        measure(f"notice PDF, {len(sample['expenses'])} expense lines, {pages} pages (budget 500 ms)",
+                lambda sample=sample: render_notice_pdf(sample, code="benchmark"), runs=10)
+    measure_page(f"posted notice {month:%Y-%m}, PDF served as stored",
+                 reverse("ledger:notice-pdf", args=[f"{month:%Y-%m}"]), user=demo_user("treasurer"))
+
+
+def _pages(pdf):
+    """How many pages a PDF has (poppler's pdfinfo), or '?' without it."""
+    import shutil
+    import subprocess
+
+    if not shutil.which("pdfinfo"):
+        return "?"
+    info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    return next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:"))
+
+
 # --- Running ------------------------------------------------------------------
 
 

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 PO = Path(__file__).resolve().parent.parent / "locale/zh_Hans/LC_MESSAGES/django.po"
-ENTRY = re.compile(r'((?:#.*\n)*)msgid ((?:".*"\n)+)msgstr ((?:".*"\n)+)')
+ENTRY = re.compile(r'((?:#.*\n)*)msgid ((?:".*"\n)+)(msgid_plural (?:".*"\n)+)?(msgstr(?:\[0\])? )((?:".*"\n)+)')
 
 
 def _unquote(block):
@@ -23,7 +23,7 @@ def _quote(text):
 
 def entries(text):
     for match in ENTRY.finditer(text):
-        yield match, _unquote(match.group(2)), _unquote(match.group(3))
+        yield match, _unquote(match.group(2)), _unquote(match.group(5))
 
 
 def missing():
@@ -43,7 +43,9 @@ def fill(tsv):
         out.append(text[last:match.start()])
         if msgid in wanted:
             comments = match.group(1).replace("#, fuzzy\n", "").replace(", fuzzy", "")
-            out.append(f"{comments}msgid {match.group(2)}msgstr {_quote(wanted[msgid])}")
+            comments = "".join(line for line in comments.splitlines(keepends=True) if not line.startswith("#|"))
+            plural = match.group(3) or ""
+            out.append(f"{comments}msgid {match.group(2)}{plural}{match.group(4)}{_quote(wanted[msgid])}")
         else:
             out.append(match.group(0))
         last = match.end()

@@ -19,6 +19,7 @@ class DemoTest(TestCase):
     def setUpTestData(cls):
         estate_demo.seed(out=StringIO())
         demo.seed(out=StringIO())
+        demo.finish(out=StringIO())
 
     def test_the_demo_estate_bills_1755_a_month(self):
         totals = set(Charge.objects.values("month").annotate(total=Sum("amount")).values_list("total", flat=True))

@@ -24,6 +24,11 @@ class Command(BaseCommand):
             self.stdout.write("The database already holds an estate; the demo is not loaded.")
             return
         with transaction.atomic():
-            for app in DEMO_APPS:
-                import_module(f"{app}.demo").seed(out=self.stdout)
+            modules = [import_module(f"{app}.demo") for app in DEMO_APPS]
+            for module in modules:
+                module.seed(out=self.stdout)
+            # Then what needs every part's history in place (closing months posts their notices).
+            for module in modules:
+                if hasattr(module, "finish"):
+                    module.finish(out=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo estate loaded."))

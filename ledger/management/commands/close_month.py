@@ -2,11 +2,12 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from ledger.commands import parse_month
+from ledger.models import MonthlyNotice
 from ledger.services import month_close
 
 
 class Command(BaseCommand):
-    help = "Close a month (YYYY-MM): nothing dated in it can be posted afterwards."
+    help = "Close a month (YYYY-MM): nothing dated in it can be posted afterwards; its notice is posted."
 
     def add_arguments(self, parser):
         parser.add_argument("month", type=parse_month, help="YYYY-MM")
@@ -16,5 +17,7 @@ class Command(BaseCommand):
             closed = month_close(month=month, by=None)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
+        notice = MonthlyNotice.objects.get(month=closed.month)
         self.stdout.write(self.style.SUCCESS(
-            f"{closed}: closed; chain head #{closed.head_seq} {closed.head_hash}"))
+            f"{closed}: closed; chain head #{closed.head_seq} {closed.head_hash}\n"
+            f"notice posted: {notice.size} bytes, sha256 {notice.sha256}"))

@@ -1,0 +1,184 @@
+"""The monthly public accounts notice (公共收支公示): figures, rendering, posting, verification.
+
+A month's notice is built from ledger.reports.month_report() into a snapshot
+of plain data (`notice_data`). The HTML page, the A4 PDF and the public
+verification page are all rendered from that snapshot with one template, so
+they show the same thing. Closing a month posts its notice: the snapshot and
+the PDF are stored once, with the PDF's SHA-256, and from then on the stored
+bytes are served unchanged (a trigger keeps the row from being altered). An
+open month renders live, marked 草稿 (draft), without a verification code.
+"""
+
+import hashlib
+import secrets
+from datetime import timedelta
+from decimal import Decimal
+
+import segno
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from accounts.activity import log_action
+from estate.pdf import render_pdf
+from ledger.models import Account, MonthlyNotice, month_start
+from ledger.reports import month_report
+
+SNAPSHOT_VERSION = 1
+# Keys of the snapshot whose values are money (stored as "123.45", revived as Decimal).
+MONEY_KEYS = frozenset({
+    "amount", "billed", "collected", "received", "ytd_billed", "ytd_collected", "total", "owed",
+    "raised", "spent", "remaining", "target", "budget", "actual", "cost", "income_total", "expense_total",
+    "arrears_total", "repairs_total", "opening", "closing", "opening_total", "closing_total",
+})
+BALANCE_ACCOUNTS = (Account.CASH, Account.BANK, Account.HELD_BY_HEADS)
+
+
+class NoticeTampered(Exception):
+    """The stored PDF no longer matches the digest recorded when it was posted."""
+
+
+def _money(value):
+    return None if value is None else f"{value:.2f}"
+
+
+def _percent(value):
+    return None if value is None else f"{value}"
+
+
+def notice_data(month, *, posted_on=None):
+    """The month's notice as plain data (JSON-ready): every figure as the ledger has it."""
+    month = month_start(month)
+    report = month_report(month.year, month.month)
+    names = dict(Account.objects.filter(code__in=BALANCE_ACCOUNTS).values_list("code", "name"))
+
+    balances = [{"name": names[code], "opening": _money(report.opening[code]), "closing": _money(report.closing[code])}
+                for code in BALANCE_ACCOUNTS]
+    fund_balances = [{"name": name, "opening": _money(report.opening["funds"].get(name, Decimal("0"))),
+                      "closing": _money(closing)} for name, closing in report.closing["funds"].items()]
+    posting_days = settings.NOTICE_POSTING_DAYS
+    data = {
+        "version": SNAPSHOT_VERSION,
+        "estate": settings.SITE_NAME,
+        "month": f"{month:%Y-%m}", "year": month.year, "month_number": month.month,
+        "posting": None if posted_on is None else {
+            "from": posted_on.isoformat(), "to": (posted_on + timedelta(days=posting_days - 1)).isoformat()},
+        "balances": balances, "fund_balances": fund_balances,
+        "opening_total": _money(sum((report.opening[code] for code in BALANCE_ACCOUNTS), Decimal("0"))),
+        "closing_total": _money(sum((report.closing[code] for code in BALANCE_ACCOUNTS), Decimal("0"))),
+        "fees": {
+            "billed": _money(report.billed), "collected": _money(report.collected),
+            "rate": _percent(report.collection_rate), "received": _money(report.received),
+            "households_paid": report.households_paid, "households_billed": report.households_billed,
+            "ytd_billed": _money(report.year_to_date.billed), "ytd_collected": _money(report.year_to_date.collected),
+            "ytd_rate": _percent(report.year_to_date.rate),
+        },
+        "income": [{"name": row["name"], "amount": _money(row["amount"])} for row in report.income_by_kind],
+        "income_lines": [
+            {"date": line.date.isoformat(), "kind": line.account.name, "source": line.source,
+             "period": line.period, "fund": line.fund.name if line.fund else "", "amount": _money(line.amount)}
+            for line in report.incomes
+        ],
+        "income_total": _money(report.received + report.other_income_total),
+        "expenses": [
+            {"date": row["date"].isoformat(), "category": row["category"],
+             "payee": row["expense"].public_payee,
+             "description": row["description"], "fund": row["fund"], "amount": _money(row["amount"]),
+             "approvers": row["approvers"], "reversed": row["reversed"]}
+            for row in report.expenses
+        ],
+        "expense_total": _money(report.expense_total),
+        "funds": [{"name": f["name"], "target": _money(f["target"]), "raised": _money(f["raised"]),
+                   "spent": _money(f["spent"]), "remaining": _money(f["remaining"])} for f in report.funds],
+        "budget": [{"name": b["name"], "budget": _money(b["budget"]), "actual": _money(b["actual"]),
+                    "used": _percent(b["used"]), "over": b["over"]} for b in report.budget],
+        "arrears": [{"code": a["code"], "owed": _money(a["owed"]), "open_months": a["open_months"]}
+                    for a in report.arrears],
+        "arrears_total": _money(report.arrears_total),
+        "chain": {"seq": report.head_seq, "hash": report.head_hash},
+    }
+    data.update(_other_parts(month))
+    return data
+
+
+def _other_parts(month):
+    """Keys handed over in the month (all witnessed), from the key register: tags, never addresses."""
+    from keys.reports import handovers_in_month
+
+    return {
+        "keys": [
+            {"tag": line.tag, "emergency": line.is_emergency, "purpose": line.purpose_label,
+             "out": timezone.localtime(line.out_at).strftime("%Y-%m-%d %H:%M"),
+             "back": timezone.localtime(line.back_at).strftime("%Y-%m-%d %H:%M") if line.back_at else "",
+             "keeper": line.keeper, "witness": line.witness}
+            for line in handovers_in_month(month.year, month.month)
+        ],
+    }
+
+
+def revive(data):
+    """The snapshot with money as Decimal again, for the money filter (which takes nothing else)."""
+    if isinstance(data, dict):
+        return {key: (Decimal(value) if key in MONEY_KEYS and isinstance(value, str) else revive(value))
+                for key, value in data.items()}
+    if isinstance(data, list):
+        return [revive(item) for item in data]
+    return data
+
+
+def verification_url(code):
+    return settings.SITE_URL + reverse("notice-verify", args=[code])
+
+
+def _context(data, *, code=None, digest=None):
+    context = {"notice": revive(data), "draft": code is None, "code": code, "digest": digest}
+    if code:
+        url = verification_url(code)
+        context.update(verify_url=url, qr=segno.make(url, error="m").svg_data_uri(scale=3, border=1))
+    return context
+
+
+def render_notice_pdf(data, *, code=None):
+    """The A4 PDF, always in the estate's language: it is the official document on the board."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return render_pdf("ledger/notice_pdf.html", _context(data, code=code))
+
+
+def notice_context(month):
+    """What the notice page shows: the posted snapshot of a closed month, else today's draft."""
+    posted = MonthlyNotice.objects.filter(month=month_start(month)).first()
+    if posted is not None:
+        return _context(posted.data, code=posted.code, digest=posted.sha256) | {"posted": posted}
+    return _context(notice_data(month)) | {"posted": None}
+
+
+def notice_post(*, month, by):
+    """Render the month's notice once and store it with its digest. Called when the month closes,
+    inside the same transaction: if posting fails, the month stays open."""
+    month = month_start(month)
+    posted_on = timezone.localdate()
+    data = notice_data(month, posted_on=posted_on)
+    code = secrets.token_urlsafe(12)
+    pdf = render_notice_pdf(data, code=code)
+    digest = hashlib.sha256(pdf).hexdigest()
+    name = default_storage.save(f"notices/{month:%Y-%m}-{digest[:12]}.pdf", ContentFile(pdf))
+    notice = MonthlyNotice.objects.create(
+        month=month, code=code, data=data, pdf=name, sha256=digest, size=len(pdf),
+        posted_by=by if by is not None and by.is_authenticated else None,
+    )
+    log_action("ledger.notice.posted", notice, by=by, details={"month": f"{month:%Y-%m}", "sha256": digest})
+    return notice
+
+
+def notice_pdf(month):
+    """The notice's PDF bytes: exactly the stored ones for a posted month, a fresh draft otherwise."""
+    posted = MonthlyNotice.objects.filter(month=month_start(month)).first()
+    if posted is None:
+        return render_notice_pdf(notice_data(month)), None
+    with default_storage.open(posted.pdf, "rb") as stored:
+        pdf = stored.read()
+    if hashlib.sha256(pdf).hexdigest() != posted.sha256:
+        raise NoticeTampered(f"the stored notice for {posted.month:%Y-%m} does not match its digest")
+    return pdf, posted

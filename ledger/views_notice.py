@@ -1,0 +1,63 @@
+"""The monthly public accounts notice: the page, the A4 PDF, and the public verification page."""
+
+import argparse
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from ledger.commands import parse_month
+from ledger.models import ClosedMonth, MonthlyNotice, add_months, month_start
+from ledger.notice import notice_context, notice_pdf, revive
+from ledger.views import _require_public_accounts
+
+
+def _month_or_404(text):
+    """A month from the URL that can have a notice: not in the future, not before the ledger began."""
+    try:
+        month = parse_month(text)
+    except argparse.ArgumentTypeError:
+        raise Http404 from None
+    if month > month_start(timezone.localdate()) or month.year < 2000:
+        raise Http404
+    return month
+
+
+@login_required
+def notices(request):
+    """Posted notices, newest first, and the draft of the month that is running."""
+    _require_public_accounts(request)
+    posted = MonthlyNotice.objects.only("month", "sha256", "posted_at", "code")
+    last_closed = ClosedMonth.objects.order_by("-month").values_list("month", flat=True).first()
+    draft = add_months(last_closed, 1) if last_closed else month_start(timezone.localdate())
+    return render(request, "ledger/notices.html", {"posted": posted, "draft_month": draft})
+
+
+@login_required
+def notice(request, month):
+    _require_public_accounts(request)
+    context = notice_context(_month_or_404(month))
+    return render(request, "ledger/notice.html", context)
+
+
+@login_required
+def notice_download(request, month):
+    _require_public_accounts(request)
+    month = _month_or_404(month)
+    pdf, posted = notice_pdf(month)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    state = "" if posted else "-draft"
+    response["Content-Disposition"] = f'inline; filename="notice-{month:%Y-%m}{state}.pdf"'
+    if posted:
+        response["ETag"] = f'"{posted.sha256}"'
+    return response
+
+
+def notice_verify(request, code):
+    """Open to anyone holding the printed code: what the notice on the board shows, and its digest."""
+    posted = get_object_or_404(MonthlyNotice, code=code)
+    return render(request, "ledger/notice_verify.html", {
+        "notice": revive(posted.data), "posted": posted, "digest": posted.sha256, "code": posted.code,
+        "draft": False,
+    })
