@@ -1,5 +1,6 @@
 """Every change to logins, roles and invitations, each atomic and written to the activity log."""
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -188,4 +189,23 @@ def invitation_accept(*, invitation, password, username=""):
     invitation.used_at = now
     invitation.used_by = user
     invitation.save(update_fields=["used_at", "used_by"])
+    return user
+
+
+@transaction.atomic
+def chair_bootstrap(*, username, name, password):
+    """The first chair of a new installation, from the command line; later chairs are granted on the web.
+
+    Refused once any chair is active: from then on roles are the chair's to give.
+    """
+    if Role.objects.select_for_update().filter(kind=Role.Kind.CHAIR, ended_at__isnull=True).exists():
+        raise ValidationError(_("The estate already has a chair; roles are granted on the web from now on."))
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError(_("The username %(username)s is taken.") % {"username": username})
+    user = User(username=username, name=name)
+    validate_password(password, user)
+    user.set_password(password)
+    user.save()
+    role = Role.objects.create(user=user, kind=Role.Kind.CHAIR)
+    log_action("role.grant", user, by=None, details={**_role_details(role), "bootstrap": True})
     return user
