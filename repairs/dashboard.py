@@ -1,5 +1,41 @@
-"""This app's panels on the dashboard: a list of (template, context) pairs."""
+"""Repairs on the dashboard: what is urgent and overdue for the committee, one's own jobs and reports."""
+
+from django.db.models import Q
+from django.utils import timezone
+
+from repairs import costs
+from repairs.models import Ticket
+
+SHOWN = 5
 
 
 def panels(request):
-    return []
+    user = request.user
+    if not user.active_roles:
+        return []
+    now = timezone.now()
+    result = []
+    related = ("household", "building", "volunteer__user", "contractor")
+    if user.is_committee:
+        open_tickets = Ticket.objects.open().select_related(*related)
+        urgent = list(open_tickets.filter(urgency=Ticket.Urgency.EMERGENCY).order_by("reported_at")[:SHOWN])
+        overdue = list(open_tickets.overdue(now).order_by("reported_at")[:SHOWN])
+        unconfirmed = Ticket.objects.awaiting_confirmation_too_long(now).count()
+        result.append(("repairs/_dashboard_committee.html", {
+            "urgent": urgent, "overdue": overdue, "unconfirmed": unconfirmed,
+            "new": Ticket.objects.filter(status=Ticket.Status.NEW).count(),
+            "awaiting_approval": costs.choices_awaiting_approval(),
+            "now": now,
+        }))
+    if user.is_volunteer:
+        jobs = list(Ticket.objects.open().filter(volunteer__user=user).select_related(*related)
+                    .order_by("-urgency", "reported_at")[:SHOWN * 2])
+        result.append(("repairs/_dashboard_jobs.html", {"jobs": jobs, "now": now}))
+    if user.is_resident or user.is_building_head:
+        mine = Q(reported_by=user) | Q(household_id__in=user.household_ids)
+        if user.is_building_head and not user.is_committee:
+            mine |= Q(building_id__in=user.headed_building_ids)
+        recent = (Ticket.objects.filter(mine).filter(Q(status__in=Ticket.OPEN) | Q(status=Ticket.Status.DONE))
+                  .select_related(*related).order_by("-reported_at")[:SHOWN])
+        result.append(("repairs/_dashboard_mine.html", {"tickets": list(recent), "now": now}))
+    return result
