@@ -4,6 +4,7 @@ Production differs from development only by environment variables; see README.md
 """
 
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -123,6 +124,8 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not env_str("DATABASE_URL"):
+    (BASE_DIR / "var").mkdir(exist_ok=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let gunicorn workers share the file without "database is locked".
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -264,3 +267,20 @@ LOGGING = {
     # weasyprint narrates every rendering step at INFO.
     "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
+
+# --- Ledger -----------------------------------------------------------------
+def env_money(name, default):
+    value = os.environ.get(name) or default
+    try:
+        amount = Decimal(value)
+    except ArithmeticError:
+        raise ImproperlyConfigured(f"{name} must be an amount like 500.00, not {value!r}") from None
+    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+        raise ImproperlyConfigured(f"{name} must be a positive amount with at most two decimals, not {value!r}")
+    return amount.quantize(Decimal("0.01"))
+
+
+# Spending at or above this needs two approvals by two committee members, neither the one who entered it.
+LEDGER_APPROVAL_THRESHOLD = env_money("LEDGER_APPROVAL_THRESHOLD", "500.00")
+# The largest single payment, income or expense the forms accept: a guard against typos, not a policy.
+LEDGER_MAX_AMOUNT = env_money("LEDGER_MAX_AMOUNT", "1000000.00")

@@ -1,5 +1,26 @@
-"""This app's panels on the dashboard: a list of (template, context) pairs."""
+"""The ledger's panels on the dashboard: a list of (template, context) pairs."""
+
+from django.conf import settings
+
+from ledger import reports
+from ledger.models import Charge, Expense, Payment, household_balance
 
 
 def panels(request):
-    return []
+    user = request.user
+    result = []
+    for household_id in sorted(user.household_ids):
+        result.append(("ledger/_dashboard_household.html",
+                       {"household_id": household_id, "balance": household_balance(household_id)}))
+    if user.is_committee:
+        month = Charge.objects.order_by("-month").values_list("month", flat=True).first()
+        result.append(("ledger/_dashboard_committee.html", {
+            "month": month,
+            "collection": reports.collection(month) if month else None,
+            "waiting": Expense.objects.filter(status=Expense.Status.PENDING).exclude(entered_by=user)
+            .exclude(approvals__approver=user).count(),
+            "handovers": Payment.objects.filter(needs_handover=True, handover__isnull=True,
+                                                transaction__reversal__isnull=True).count(),
+            "threshold": settings.LEDGER_APPROVAL_THRESHOLD,
+        }))
+    return result

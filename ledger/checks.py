@@ -1,0 +1,200 @@
+"""Recompute every ledger invariant from the rows themselves (manage.py check_ledger).
+
+`violations()` yields plain-English sentences, the first broken invariant
+first. It reads the journal in posting order in chunks, so it runs in constant
+memory however long the books are.
+"""
+
+from collections import defaultdict
+from itertools import groupby
+
+from django.db.models import Count, F, Max, Q, Sum
+from django.db.models.functions import Coalesce
+
+from ledger.models import (
+    GENESIS_HASH,
+    Account,
+    ChainHead,
+    Charge,
+    ClosedMonth,
+    Entry,
+    Expense,
+    Payment,
+    Receipt,
+    Settlement,
+    Transaction,
+    add_months,
+)
+from ledger.money import ZERO
+from ledger.services import approval_required_count
+
+CHUNK = 2000
+
+
+def violations():
+    yield from _chain()
+    yield from _reversals()
+    yield from _closed_months()
+    yield from _charges()
+    yield from _payments()
+    yield from _receipts()
+    yield from _expenses()
+
+
+def first_violation():
+    return next(violations(), None)
+
+
+def _entries_in_posting_order():
+    rows = Entry.objects.order_by("transaction__seq", "line").values_list(
+        "transaction_id", "line", "account_id", "amount", "household_id", "fund_id"
+    )
+    for transaction_id, group in groupby(rows.iterator(chunk_size=CHUNK), key=lambda row: row[0]):
+        yield transaction_id, [_EntryRow(*row[1:]) for row in group]
+
+
+class _EntryRow:
+    __slots__ = ("line", "account_id", "amount", "household_id", "fund_id")
+
+    def __init__(self, line, account_id, amount, household_id, fund_id):
+        self.line, self.account_id, self.amount = line, account_id, amount
+        self.household_id, self.fund_id = household_id, fund_id
+
+
+def _chain():
+    """Sequence without gaps, each hash over the previous one and the content, entries adding up to zero."""
+    entries = _entries_in_posting_order()
+    pending = next(entries, None)
+    previous_hash, expected_seq = GENESIS_HASH, 1
+    for txn in Transaction.objects.order_by("seq").iterator(chunk_size=CHUNK):
+        if txn.seq != expected_seq:
+            yield f"transaction #{txn.seq}: expected number #{expected_seq} (a transaction is missing)"
+            return
+        lines = []
+        if pending is not None and pending[0] == txn.pk:
+            lines = pending[1]
+            pending = next(entries, None)
+        if txn.prev_hash != previous_hash:
+            yield f"transaction #{txn.seq}: does not follow the hash of #{txn.seq - 1}"
+            return
+        if txn.compute_hash(lines) != txn.hash:
+            yield f"transaction #{txn.seq}: its content does not match its hash (changed after posting)"
+            return
+        if len(lines) < 2:
+            yield f"transaction #{txn.seq}: has fewer than two lines"
+            return
+        total = sum((line.amount for line in lines), ZERO)
+        if total != 0:
+            yield f"transaction #{txn.seq}: its lines add up to {total}, not zero"
+            return
+        previous_hash, expected_seq = txn.hash, expected_seq + 1
+    if pending is not None:
+        yield f"entries of a transaction that is not in the journal (transaction id {pending[0]})"
+        return
+    head = ChainHead.objects.filter(pk=1).first()
+    if head is None or head.seq != expected_seq - 1 or head.hash != previous_hash:
+        yield f"the chain head does not point at the last transaction #{expected_seq - 1}"
+
+
+def _reversals():
+    for reversal in Transaction.objects.filter(kind=Transaction.Kind.REVERSAL).select_related("reverses"):
+        original = reversal.reverses
+        if original.kind == Transaction.Kind.REVERSAL:
+            yield f"transaction #{reversal.seq}: reverses a reversal (#{original.seq})"
+            return
+        if original.seq >= reversal.seq:
+            yield f"transaction #{reversal.seq}: reverses a later transaction #{original.seq}"
+            return
+        mine = sorted((e.account_id, -e.amount, e.household_id, e.fund_id) for e in reversal.entries.all())
+        theirs = sorted((e.account_id, e.amount, e.household_id, e.fund_id) for e in original.entries.all())
+        if mine != theirs:
+            yield f"transaction #{reversal.seq}: is not the mirror image of #{original.seq}"
+            return
+
+
+def _closed_months():
+    for closed in ClosedMonth.objects.order_by("month"):
+        head = Transaction.objects.filter(seq=closed.head_seq).values_list("hash", flat=True).first()
+        if closed.head_seq and head != closed.head_hash:
+            yield f"closed month {closed}: the chain head recorded at closing no longer matches #{closed.head_seq}"
+            return
+        late = (
+            Transaction.objects.filter(seq__gt=closed.head_seq, date__gte=closed.month)
+            .filter(date__lt=add_months(closed.month, 1))
+            .order_by("seq")
+            .first()
+        )
+        if late is not None:
+            yield f"transaction #{late.seq}: posted into {closed}, which was already closed"
+            return
+
+
+def _charges():
+    """Each billing run posts exactly its charges to the households' sub-ledgers; nobody is billed twice."""
+    receivable = Account.objects.get(code=Account.RECEIVABLE)
+    charged = defaultdict(lambda: ZERO)
+    for transaction_id, household_id, amount in Charge.objects.values_list("transaction_id", "household_id",
+                                                                           "amount").iterator(chunk_size=CHUNK):
+        if amount:
+            charged[(transaction_id, household_id)] += amount
+    posted = defaultdict(lambda: ZERO)
+    rows = Entry.objects.filter(transaction__kind=Transaction.Kind.BILLING, account=receivable).values_list(
+        "transaction_id", "household_id", "amount")
+    for transaction_id, household_id, amount in rows.iterator(chunk_size=CHUNK):
+        posted[(transaction_id, household_id)] += amount
+    for key in sorted(set(charged) | set(posted), key=lambda k: (k[0] or 0, k[1] or 0)):
+        if charged[key] != posted[key]:
+            seq = Transaction.objects.filter(pk=key[0]).values_list("seq", flat=True).first()
+            yield f"billing #{seq}: household {key[1]} was charged {charged[key]} but {posted[key]} was posted"
+            return
+    over = (
+        Charge.objects.annotate(paid=Coalesce(Sum("settlements__amount", filter=Q(
+            settlements__payment__transaction__reversal__isnull=True)), ZERO))
+        .filter(paid__gt=F("amount")).first()
+    )
+    if over is not None:
+        yield f"charge of household {over.household_id} for {over.month:%Y-%m}: settled {over.paid}, more than billed"
+
+
+def _payments():
+    """Each payment posted exactly its amount off its household's receivable and settled no more than that."""
+    posted = dict(
+        Entry.objects.filter(transaction__kind=Transaction.Kind.PAYMENT, account__code=Account.RECEIVABLE)
+        .values_list("transaction_id").annotate(total=Sum("amount")).values_list("transaction_id", "total")
+    )
+    settled = dict(Settlement.objects.values_list("payment_id").annotate(total=Sum("amount"))
+                   .values_list("payment_id", "total"))
+    rows = Payment.objects.order_by("transaction__seq").values_list("pk", "transaction_id", "transaction__seq",
+                                                                    "amount")
+    for pk, transaction_id, seq, amount in rows.iterator(chunk_size=CHUNK):
+        if posted.get(transaction_id) != -amount:
+            yield f"payment #{seq}: amount {amount} but {-posted.get(transaction_id, ZERO)} was posted"
+            return
+        if settled.get(pk, ZERO) > amount:
+            yield f"payment #{seq}: amount {amount} but {settled[pk]} was settled"
+            return
+
+
+def _receipts():
+    for row in Receipt.objects.values("year").annotate(count=Count("pk"), last=Max("number")).order_by("year"):
+        if row["count"] != row["last"]:
+            yield f"receipts of {row['year']}: {row['count']} receipts but numbers up to {row['last']} (a gap)"
+            return
+
+
+def _expenses():
+    paid = (
+        Expense.objects.filter(status=Expense.Status.PAID)
+        .select_related("transaction")
+        .prefetch_related("approvals", "transaction__entries")
+        .order_by("transaction__seq")
+    )
+    for expense in paid:
+        debit = sum((e.amount for e in expense.transaction.entries.all() if e.amount > 0), ZERO)
+        if debit != expense.amount:
+            yield f"expense #{expense.transaction.seq}: amount {expense.amount} but {debit} was posted"
+            return
+        approvers = {a.approver_id for a in expense.approvals.all()} - {expense.entered_by_id}
+        if len(approvers) < approval_required_count(expense.amount):
+            yield f"expense #{expense.transaction.seq}: paid with {len(approvers)} approval(s), fewer than required"
+            return

@@ -1,0 +1,37 @@
+"""The committee's tables, sortable, paginated and exportable as CSV or XLSX (django-tables2)."""
+
+import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
+
+from ledger.templatetags.money import money
+
+
+class MoneyColumn(tables.Column):
+    attrs = {"td": {"class": "money"}, "th": {"class": "money"}}
+
+    def render(self, value):
+        return money(value)
+
+    def value(self, value):
+        return value  # exports keep the Decimal
+
+
+class JournalTable(tables.Table):
+    seq = tables.Column(verbose_name=_("No."), linkify=("ledger:transaction", {"pk": tables.A("pk")}))
+    date = tables.DateColumn(verbose_name=_("Date"), format="Y-m-d")
+    kind = tables.Column(verbose_name=_("Kind"))
+    memo = tables.Column(verbose_name=_("Memo"), orderable=False)
+    amount = MoneyColumn(verbose_name=_("Amount"))
+    created_by = tables.Column(verbose_name=_("Entered by"), orderable=False, default="—")
+    reversed = tables.Column(verbose_name=_("Reversed"), accessor="reversal__seq", orderable=False, default="")
+
+    class Meta:
+        template_name = "ledger/_table.html"
+        order_by = "-seq"
+        attrs = {"class": "journal"}
+
+    def render_kind(self, record):
+        return record.get_kind_display()
+
+    def render_reversed(self, value):
+        return f"#{value}"

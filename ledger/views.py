@@ -1,0 +1,200 @@
+"""Pages for residents: their household's bills and receipts, and the estate's public accounts.
+
+The committee's pages are in ledger/views_committee.py. Who may see what is
+decided once per object type by the _get_<thing>_for_user helpers below.
+"""
+
+from collections import OrderedDict
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, Q, Sum
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from estate import uploads
+from estate.models import Household
+from estate.pdf import render_pdf
+from ledger.models import Attachment, Charge, Entry, Payment, Receipt, Transaction
+from ledger.money import ZERO, chinese_capitals
+from ledger.reports import MONEY_ACCOUNTS
+
+
+def _get_household_for_user(request, pk):
+    """The household if the user may see it (committee; its building's head; its residents), else 404."""
+    return get_object_or_404(Household.objects.visible_to(request.user).select_related("building"), pk=pk)
+
+
+def _get_receipt_for_user(request, pk):
+    households = Household.objects.visible_to(request.user)
+    receipts = Receipt.objects.filter(payment__household__in=households).select_related(
+        "payment__household__building", "payment__received_by", "payment__transaction__reversal")
+    return get_object_or_404(receipts, pk=pk)
+
+
+def may_see_public_accounts(user):
+    """Every owner, tenant, volunteer, building head and committee member: anyone holding a role."""
+    return bool(user.active_roles)
+
+
+def _require_public_accounts(request):
+    if not may_see_public_accounts(request.user):
+        raise PermissionDenied
+
+
+@login_required
+def my_household(request):
+    """The resident's own household statement (the first, for the rare resident of two)."""
+    households = sorted(request.user.household_ids)
+    if not households:
+        raise Http404
+    return household(request, households[0])
+
+
+def household_statement(household):
+    """Balance, charges with what is paid of each, and payments with their receipts: four queries."""
+    standing = Q(settlements__payment__transaction__reversal__isnull=True)
+    charges = list(
+        Charge.objects.filter(household=household)
+        .annotate(paid=Coalesce(Sum("settlements__amount", filter=standing), ZERO))
+        .order_by("-month")
+    )
+    for charge in charges:
+        charge.due = charge.amount - charge.paid
+    payments = list(
+        Payment.objects.filter(household=household)
+        .select_related("receipt", "transaction__reversal", "received_by", "handover")
+        .order_by("-date", "-pk")
+    )
+    balance = sum((c.amount for c in charges), ZERO) - sum(
+        (p.amount for p in payments if not hasattr(p.transaction, "reversal")), ZERO)
+    return {"household": household, "charges": charges, "payments": payments, "balance": balance,
+            "owed": max(balance, ZERO), "ahead": max(-balance, ZERO),
+            "open_months": [c for c in charges if c.due > 0]}
+
+
+@login_required
+def household(request, pk):
+    household = _get_household_for_user(request, pk)
+    context = household_statement(household)
+    user = request.user
+    context["may_record_payment"] = user.is_committee or household.building_id in user.headed_building_ids
+    return render(request, "ledger/household.html", context)
+
+
+@login_required
+def receipt(request, pk):
+    receipt = _get_receipt_for_user(request, pk)
+    return render(request, "ledger/receipt.html", _receipt_context(receipt))
+
+
+@login_required
+def receipt_pdf(request, pk):
+    receipt = _get_receipt_for_user(request, pk)
+    pdf = render_pdf("ledger/receipt_pdf.html", _receipt_context(receipt), request=request)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="receipt-{receipt.code}.pdf"'
+    return response
+
+
+def _receipt_context(receipt):
+    payment = receipt.payment
+    return {"receipt": receipt, "payment": payment, "household": payment.household,
+            "capitals": chinese_capitals(payment.amount), "void": hasattr(payment.transaction, "reversal"),
+            "site_name": settings.SITE_NAME}
+
+
+@login_required
+def public_accounts(request):
+    """Every income and expense line of a year, by month, with totals and running balances.
+
+    Fee payments appear as one line a month (no household's name); other
+    income and every expense line by line, expenses with their attachments.
+    Four queries whatever the number of lines.
+    """
+    _require_public_accounts(request)
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year", today.year))
+    except ValueError:
+        year = today.year
+    if not 2000 <= year <= 2100:
+        raise Http404
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    opening = Entry.objects.filter(account__code__in=MONEY_ACCOUNTS, transaction__date__lt=start).aggregate(
+        total=Coalesce(Sum("amount"), ZERO))["total"]
+    entries = (
+        Entry.objects.filter(account__code__in=MONEY_ACCOUNTS, transaction__date__gte=start,
+                             transaction__date__lte=end)
+        .exclude(transaction__kind=Transaction.Kind.HANDOVER)
+        .exclude(transaction__reverses__kind=Transaction.Kind.HANDOVER)
+        .select_related("transaction__income__account", "transaction__income__fund",
+                        "transaction__expense__category", "transaction__expense__fund",
+                        "transaction__reverses__income", "transaction__reverses__expense",
+                        "transaction__reversal")
+        .prefetch_related(Prefetch("transaction__expense__attachments", queryset=Attachment.objects.order_by("pk")))
+        .order_by("transaction__date", "transaction__seq")
+    )
+    months = OrderedDict()
+    for entry in entries:
+        txn = entry.transaction
+        month = months.setdefault(txn.date.replace(day=1), {"lines": [], "fees": ZERO, "fee_count": 0})
+        kind = txn.reverses.kind if txn.reverses_id else txn.kind
+        if kind == Transaction.Kind.PAYMENT:
+            month["fees"] += entry.amount
+            month["fee_count"] += 1 if entry.amount > 0 else -1
+            continue
+        month["lines"].append(_public_line(entry, txn))
+    balance = opening
+    result = []
+    for month, data in months.items():
+        lines = data["lines"]
+        if data["fees"]:
+            lines.insert(0, {"date": None, "kind": "fees", "what": "", "amount": data["fees"],
+                             "count": data["fee_count"]})
+        month_opening = balance
+        for line in lines:
+            balance += line["amount"]
+            line["balance"] = balance
+            line["in"] = line["amount"] if line["amount"] > 0 else None
+            line["out"] = -line["amount"] if line["amount"] < 0 else None
+        result.append({
+            "month": month, "lines": lines, "opening": month_opening, "closing": balance,
+            "income": sum((line["amount"] for line in lines if line["amount"] > 0), ZERO),
+            "spending": -sum((line["amount"] for line in lines if line["amount"] < 0), ZERO),
+        })
+    return render(request, "ledger/public_accounts.html", {
+        "year": year, "months": result, "opening": opening, "closing": balance,
+        "years": range(today.year, today.year - 5, -1),
+    })
+
+
+def _public_line(entry, txn):
+    original = txn.reverses if txn.reverses_id else txn
+    income = getattr(original, "income", None) if original.kind == Transaction.Kind.INCOME else None
+    expense = getattr(original, "expense", None) if original.kind == Transaction.Kind.EXPENSE else None
+    line = {"date": txn.date, "amount": entry.amount, "reversal": bool(txn.reverses_id),
+            "reversed": hasattr(txn, "reversal"), "attachments": []}
+    if income is not None:
+        line.update(kind="income", category=income.account.name, what=income.source, period=income.period,
+                    fund=income.fund.name if income.fund else "")
+    elif expense is not None:
+        line.update(kind="expense", category=expense.category.name, what=expense.payee,
+                    description=expense.description, fund=expense.fund.name if expense.fund else "",
+                    attachments=list(txn.expense.attachments.all()) if not txn.reverses_id else [])
+    else:
+        line.update(kind="other", category="", what=txn.memo)
+    return line
+
+
+@login_required
+def attachment(request, pk):
+    """An expense's invoice or receipt: every role-holder may see it, as the public accounts promise."""
+    _require_public_accounts(request)
+    attachment = get_object_or_404(Attachment, pk=pk)
+    return uploads.serve(attachment.name, download_name=attachment.original_name or None)
+
