@@ -16,7 +16,9 @@ from PIL import Image, ImageDraw
 from accounts.models import User
 from estate import uploads
 from estate.models import Building, Household
-from repairs import costs, services
+from ledger import services as ledger
+from ledger.models import Method
+from repairs import services
 from repairs.models import Skill, Ticket
 
 C, P, U = Ticket.Category, Ticket.Place, Ticket.Urgency
@@ -171,7 +173,8 @@ def seed(*, out):
 
     # 2. Stairwell lights: fixed, but the reporter has not confirmed for more than a week.
     lights = report(resident, 12, 20, (_dark_stairwell, "stairs.jpg"), category=C.ELECTRICAL, place=P.STAIRWELL,
-                    building=building1, spot="1单元5楼到6楼", description="楼道灯不亮好几天了，晚上上楼看不见台阶，老人容易摔。")
+                    building=building1, spot="1单元5楼到6楼",
+                    description="楼道灯不亮好几天了，晚上上楼看不见台阶，老人容易摔。")
     move(lights, "accept", member, 11, 8)
     services.ticket_assign(ticket=lights, by=member, volunteer=zhao, at=ago(11, 8))
     move(lights, "start", users["volunteer"], 11, 15)
@@ -201,14 +204,21 @@ def seed(*, out):
     move(garden, "finish", users["volunteer2"], 22, 10)
     services.ticket_confirm(ticket=garden, by=member, rating=4, comment="很整齐，路灯也不挡了。", at=ago(21, 18))
 
-    # 6. A loose handrail, fixed, never confirmed, closed by the committee after the week.
+    # 6. A loose handrail, fixed by a contractor for 380 CNY, never confirmed, closed by the committee after
+    #    the week; the treasurer pays the bill from the estate's accounts.
     rail = report(resident2, 30, 15, category=C.FACILITIES, place=P.STAIRWELL, building=building2,
                   spot="2单元3楼", description="楼梯扶手松动，一推就晃。")
     move(rail, "accept", chair, 30, 17)
-    services.ticket_assign(ticket=rail, by=chair, volunteer=zhao, at=ago(29, 9))
-    move(rail, "start", users["volunteer"], 29, 10)
-    move(rail, "finish", users["volunteer"], 29, 12, comment="重新打了膨胀螺丝。")
-    move(rail, "close", chair, 20, 9, comment="完工九天未确认，电话回访吴先生说已经好了。")
+    rail_quote = services.quote_add(ticket=rail, by=chair, contractor=contractors["yonggu"], amount=Decimal("380.00"),
+                                    notes="重新固定扶手，更换四个膨胀螺丝和一段扶手管。", at=ago(29, 9))
+    services.quote_choose(ticket=rail, quote=rail_quote, by=chair, reason="只有一家，价格合理。", at=ago(29, 9))
+    services.ticket_assign(ticket=rail, by=chair, contractor=contractors["yonggu"], at=ago(29, 10))
+    move(rail, "start", chair, 28, 9)
+    move(rail, "finish", chair, 28, 12, comment="永固师傅重新打了膨胀螺丝，扶手很牢。")
+    move(rail, "close", chair, 20, 9, comment="完工八天未确认，电话回访吴先生说已经好了。")
+    rail_quote.refresh_from_db()
+    ledger.expense_approve(expense=rail_quote.expense, by=treasurer)
+    ledger.expense_pay(expense=rail_quote.expense, method=Method.BANK, by=treasurer)
 
     # 7. The fire main under building 2: three quotes, 90,000 against 26,000.
     fire = report(head2, 18, 6, (_fire_main, "fire-main.jpg"), category=C.FIRE, place=P.PIPES, building=building2,
@@ -224,8 +234,17 @@ def seed(*, out):
     ]:
         services.quote_add(ticket=fire, by=member, contractor=contractors[key], amount=amount, notes=notes,
                            at=ago(days, 15))
-    costs.demo_choose_and_approve(ticket=fire, quote=fire.quotes.get(contractor=contractors["antai"]),
-                                  chosen_by=chair, approvers=(member, treasurer), at=ago(12, 20))
+    chosen = fire.quotes.get(contractor=contractors["antai"])
+    services.quote_choose(ticket=fire, quote=chosen, by=chair, at=ago(12, 20),
+                          reason="只换漏水的一段和阀门就能解决问题，试压合格并保修两年；90000元的方案要换整条主管，"
+                                 "目前没有必要。业委会三人到现场看过。")
+    chosen.refresh_from_db()
+    # 26,000 is above the approval threshold: two more committee members approve it in the ledger.
+    for approver in (member, treasurer):
+        ledger.expense_approve(expense=chosen.expense, by=approver)
+    services.ticket_assign(ticket=fire, by=chair, contractor=contractors["antai"], at=ago(11, 9),
+                           comment="两位委员已批准，请安泰尽快施工。")
+    move(fire, "start", chair, 10, 8)
 
     # 8. A new leak inside a flat: only that household, the committee and building 2's head see it.
     report(resident2, 0, 2, (_kitchen_pipe, "kitchen.jpg"), category=C.PLUMBING, place=P.FLAT,
@@ -235,7 +254,14 @@ def seed(*, out):
     report(resident, 3, 21, (_street_light, "light.jpg"), category=C.ELECTRICAL, place=P.LIGHTS,
            spot="停车场东边第二盏", description="路灯不亮，停车场东边一片漆黑。")
 
-    # 10. Not a repair: the committee says so, kindly.
+    # 10. Loose tiles on a wall: accepted, the committee is gathering quotes.
+    tiles = report(head1, 4, 16, category=C.FACILITIES, place=P.BUILDING, building=building1,
+                   spot="1栋北面外墙四楼", description="外墙瓷砖松了好几块，前天掉下来一块，楼下走路很危险。")
+    move(tiles, "accept", chair, 4, 18)
+    services.ticket_comment(ticket=tiles, by=chair, at=ago(3, 10),
+                            comment="楼下已拉警戒线。已请两家施工队来看现场，等报价。")
+
+    # 11. Not a repair: the committee says so, kindly.
     noise = report(resident, 6, 22, category=C.OTHER, place=P.BUILDING, building=building1,
                    description="楼上邻居装修，晚上十点还在电钻。")
     move(noise, "reject", member, 5, 9,

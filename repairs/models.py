@@ -319,7 +319,6 @@ class TicketEvent(models.Model):
         QUOTE_ADDED = "quote_added", _("Quote added")
         QUOTE_CHOSEN = "quote_chosen", _("Quote chosen")
         RATED = "rated", _("Rated")
-        COST = "cost", _("Cost")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
     at = models.DateTimeField(default=timezone.now)
@@ -361,8 +360,6 @@ class TicketEvent(models.Model):
             return text % {"contractor": d.get("contractor"), "amount": _money(d.get("amount"))}
         if self.kind == self.Kind.RATED:
             return _("Rated the work: %(stars)s") % {"stars": "★" * int(d.get("rating") or 0)}
-        if self.kind == self.Kind.COST:
-            return _("Paid from the estate's accounts: %(amount)s CNY") % {"amount": _money(d.get("amount"))}
         return self.get_kind_display()
 
 
@@ -406,6 +403,9 @@ class Quote(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     added_at = models.DateTimeField(default=timezone.now)
+    # The ledger expense entered when this quote was chosen (its `source` points back here); see repairs.costs.
+    expense = models.OneToOneField("ledger.Expense", on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="repair_quote")
 
     class Meta:
         ordering = ["amount", "pk"]
@@ -415,3 +415,6 @@ class Quote(models.Model):
 
     def __str__(self):
         return f"{self.contractor} {self.amount}"
+
+    def get_absolute_url(self):
+        return reverse("repairs:quotes", args=[self.ticket_id])

@@ -326,8 +326,6 @@ def quote_choose(*, ticket, quote, reason, by, at=None):
         raise ValidationError(refusal)
     if quote.ticket_id != ticket.pk:
         raise ValidationError(_("That quote belongs to another ticket."))
-    if ticket.chosen_quote_id == quote.pk:
-        raise ValidationError(_("This quote is already the chosen one."))
     if ticket.contractor_id and ticket.contractor_id != quote.contractor_id:
         raise ValidationError(
             _("The work is assigned to %(name)s: choose their quote, or assign the ticket again first.")
