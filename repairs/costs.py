@@ -53,12 +53,17 @@ def choice_is_approved(ticket):
     return _live(expense) and ledger.approvals_missing(expense) == 0
 
 
+def check_choice_may_change(ticket):
+    """Once the chosen quote is paid, the choice is history."""
+    quote = ticket.chosen_quote
+    if quote is not None and quote.expense_id and quote.expense.status == Expense.Status.PAID:
+        raise ValidationError(_("The chosen quote is already paid; the choice cannot change any more."))
+
+
 def on_quote_chosen(*, ticket, quote, previous, by, at):
     """Enter the chosen quote's spending in the ledger, withdrawing the earlier choice's (inside quote_choose)."""
     if previous is not None and previous.expense_id:
         earlier = previous.expense
-        if earlier.status == Expense.Status.PAID:
-            raise ValidationError(_("The chosen quote is already paid; the choice cannot change any more."))
         if previous.pk == quote.pk and earlier.status == Expense.Status.PENDING:
             raise ValidationError(_("This quote is already the chosen one."))
         if earlier.status == Expense.Status.PENDING:

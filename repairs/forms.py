@@ -10,6 +10,14 @@ from estate.models import Building, Household
 from repairs.models import SKILLS_FOR, Contractor, Skill, Ticket, Volunteer
 
 
+class NoSuffix:
+    """Labels are questions ("Where is the problem?"): no colon after them."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
 class MultiplePhotoInput(forms.FileInput):
     allow_multiple_selected = True
 
@@ -52,7 +60,7 @@ class PhotosField(forms.FileField):
         return prepared
 
 
-class ReportForm(forms.Form):
+class ReportForm(NoSuffix, forms.Form):
     place = forms.ChoiceField(label=_("Where is the problem?"), choices=Ticket.Place.choices)
     household = forms.ModelChoiceField(label=_("Which flat?"), queryset=Household.objects.none(), required=False,
                                        empty_label=_("Choose the flat"))
@@ -99,7 +107,7 @@ class ReportForm(forms.Form):
         return cleaned
 
 
-class CommentForm(forms.Form):
+class CommentForm(NoSuffix, forms.Form):
     comment = forms.CharField(label=_("Comment"), max_length=2000, required=False,
                               widget=forms.Textarea(attrs={"rows": 3}))
     photos = PhotosField(label=_("Photos"))
@@ -111,7 +119,7 @@ class CommentForm(forms.Form):
         return cleaned
 
 
-class MoveForm(forms.Form):
+class MoveForm(NoSuffix, forms.Form):
     comment = forms.CharField(label=_("Comment"), max_length=2000, required=False,
                               widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -119,7 +127,7 @@ class MoveForm(forms.Form):
 RATING_CHOICES = [(n, "★" * n) for n in range(5, 0, -1)]
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(NoSuffix, forms.Form):
     rating = forms.TypedChoiceField(label=_("How was the work?"), choices=RATING_CHOICES, coerce=int,
                                     empty_value=None, required=False, widget=forms.RadioSelect)
     comment = forms.CharField(label=_("Comment (optional)"), max_length=2000, required=False,
@@ -131,7 +139,7 @@ class RateForm(ConfirmForm):
                                     widget=forms.RadioSelect)
 
 
-class AssignForm(forms.Form):
+class AssignForm(NoSuffix, forms.Form):
     """One select with two groups: volunteers of the talent pool (those with a fitting skill first), contractors."""
 
     assignee = forms.ChoiceField(label=_("Who does the work?"))
@@ -167,7 +175,7 @@ def _volunteer_label(volunteer, fitting):
     return f"{mark}{volunteer}（{skills}）{availability}" if skills else f"{mark}{volunteer}{availability}"
 
 
-class VolunteerForm(forms.ModelForm):
+class VolunteerForm(NoSuffix, forms.ModelForm):
     skills = forms.MultipleChoiceField(label=_("Skills"), choices=Skill.choices, required=False,
                                        widget=forms.CheckboxSelectMultiple)
 
@@ -203,7 +211,7 @@ class VolunteerForm(forms.ModelForm):
         return self.cleaned_data["notes"].strip()
 
 
-class ContractorForm(forms.ModelForm):
+class ContractorForm(NoSuffix, forms.ModelForm):
     class Meta:
         model = Contractor
         fields = ["name", "trade", "phone", "notes", "is_active"]
@@ -223,7 +231,7 @@ class ContractorForm(forms.ModelForm):
         return self.cleaned_data["notes"].strip()
 
 
-class QuoteForm(forms.Form):
+class QuoteForm(NoSuffix, forms.Form):
     contractor = forms.ModelChoiceField(label=_("Contractor"), queryset=Contractor.objects.filter(is_active=True),
                                         empty_label=_("Choose"))
     amount = forms.DecimalField(label=_("Amount (CNY)"), max_digits=12, decimal_places=2, min_value=0.01,
@@ -240,7 +248,7 @@ class QuoteForm(forms.Form):
         return uploads.prepare_document(upload) if upload else None
 
 
-class ChooseQuoteForm(forms.Form):
+class ChooseQuoteForm(NoSuffix, forms.Form):
     quote = forms.ModelChoiceField(label=_("Quote"), queryset=None, widget=forms.RadioSelect, empty_label=None)
     reason = forms.CharField(label=_("Why this one?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
                              help_text=_("Everyone who can see the ticket reads this."))
@@ -254,7 +262,7 @@ class ChooseQuoteForm(forms.Form):
         return self.cleaned_data["reason"].strip()
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(NoSuffix, forms.Form):
     """A month (2026-05) or a year (2026) for the figures page."""
 
     period = forms.RegexField(regex=r"^\d{4}(-(0[1-9]|1[0-2]))?$", required=False)

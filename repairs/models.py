@@ -245,6 +245,10 @@ class Ticket(models.Model):
         return self.status in self.OPEN
 
     @property
+    def is_finished(self):
+        return self.status in self.FINISHED
+
+    @property
     def is_common_area(self):
         return self.household_id is None
 

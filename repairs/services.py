@@ -57,7 +57,7 @@ def _thumbnail(prepared):
 
 
 def _store_photos(ticket, event, photos, by, at):
-    if ticket.photos.count() + len(photos) > Ticket.MAX_PHOTOS_IN_ALL:
+    if photos and ticket.photos.count() + len(photos) > Ticket.MAX_PHOTOS_IN_ALL:
         raise ValidationError(_("This ticket has as many photos as it can hold."))
     for prepared in photos:
         folder = photo_folder(ticket.pk)
@@ -324,8 +324,10 @@ def quote_choose(*, ticket, quote, reason, by, at=None):
     refusal = quote_refusal(ticket, by)
     if refusal:
         raise ValidationError(refusal)
-    if quote.ticket_id != ticket.pk:
+    quote = Quote.objects.select_related("contractor", "expense").filter(ticket=ticket, pk=quote.pk).first()
+    if quote is None:
         raise ValidationError(_("That quote belongs to another ticket."))
+    costs.check_choice_may_change(ticket)
     if ticket.contractor_id and ticket.contractor_id != quote.contractor_id:
         raise ValidationError(
             _("The work is assigned to %(name)s: choose their quote, or assign the ticket again first.")

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import COMMITTEE_KINDS, Role, User
-from accounts.permissions import committee_required, role_required
+from accounts.permissions import committee_required, money_mfa_required, role_required
 from estate import uploads
 from repairs import costs, reports, services, workflow
 from repairs.filters import TicketFilter
@@ -139,7 +139,7 @@ def ticket_detail(request, pk):
         "public_names": None if involved else _public_names(ticket),
         "is_committee": user.is_committee,
         "overdue": ticket.is_overdue(now),
-        "cost": costs.cost_of(ticket),
+        "approval": costs.approval_state(ticket),
         "may_quote": services.quote_refusal(ticket, user) is None,
     }
     if services.comment_refusal(ticket, user) is None:
@@ -296,7 +296,7 @@ def quote_list(request, pk):
     if services.quote_refusal(ticket, request.user) is None:
         context["quote_form"] = QuoteForm()
         if quotes:
-            context["choose_form"] = ChooseQuoteForm(quotes=ticket.quotes.all(),
+            context["choose_form"] = ChooseQuoteForm(quotes=ticket.quotes.select_related("contractor"),
                                                      initial={"quote": ticket.chosen_quote_id})
     return render(request, "repairs/quote_list.html", context)
 
@@ -324,6 +324,7 @@ def quote_add(request, pk):
 
 @require_POST
 @committee_required
+@money_mfa_required  # choosing enters an expense in the ledger
 def quote_choose(request, pk):
     ticket = _get_ticket_for_user(request, pk)
     form = ChooseQuoteForm(request.POST, quotes=ticket.quotes.all())
