@@ -7,6 +7,8 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.models import Role
+
 from repairs import dashboard, services
 from repairs.models import Contractor, Photo, Skill, Ticket, TicketEvent, Volunteer
 from tests.base import make_user
@@ -87,7 +89,7 @@ class QueryCountTest(RepairsTestCase):
         request = RequestFactory().get("/")
         for user, expected in ((self.member, 5), (self.volunteer, 1), (self.resident, 1)):
             request.user = user
-            user.active_roles  # read once per request, before the panels
+            self.assertTrue(user.active_roles)  # read once per request, before the panels
             for size in (10, 30):
                 self.tickets(size)
                 with self.subTest(user=user.username, rows=size), CaptureQueriesContext(connection) as queries:
@@ -175,5 +177,3 @@ class PagesShowTest(RepairsTestCase):
                                                             "availability": "每天早上", "is_active": "on"})
         self.assertEqual(Volunteer.objects.get(user=newcomer).skills, ["greening"])
 
-
-from accounts.models import Role  # noqa: E402  (used by the last tests only)
