@@ -8,7 +8,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Role
-
 from repairs import dashboard, services
 from repairs.models import Contractor, Photo, Skill, Ticket, TicketEvent, Volunteer
 from tests.base import make_user
