@@ -87,6 +87,10 @@ def _chain():
         if total != 0:
             yield f"transaction #{txn.seq}: its lines add up to {total}, not zero"
             return
+        debits = sum((line.amount for line in lines if line.amount > 0), ZERO)
+        if debits != txn.amount:
+            yield f"transaction #{txn.seq}: shows {txn.amount} but its debits add up to {debits}"
+            return
         previous_hash, expected_seq = txn.hash, expected_seq + 1
     if pending is not None:
         yield f"entries of a transaction that is not in the journal (transaction id {pending[0]})"

@@ -123,6 +123,8 @@ class Transaction(models.Model):
     date = models.DateField(_("date"), db_index=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     memo = models.CharField(_("memo"), max_length=200)
+    # The sum of the debits, kept for lists (check_ledger verifies it against the entries).
+    amount = money_field(_("amount"))
     reverses = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversal",
         verbose_name=_("reverses"),

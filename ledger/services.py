@@ -12,7 +12,7 @@ nothing is written when one is raised.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date as date_type
 from decimal import ROUND_CEILING, Decimal
 
@@ -80,7 +80,7 @@ def check_amount(amount):
             _("%(amount)s is more than the largest amount the books accept (%(max)s).")
             % {"amount": amount, "max": settings.LEDGER_MAX_AMOUNT}
         )
-    return amount
+    return round_money(amount)
 
 
 # --- The journal ------------------------------------------------------------
@@ -108,10 +108,13 @@ def _post(*, head, date, kind, memo, lines, by, reverses=None):
             raise ValidationError(_("Amounts have at most two decimals (fen)."))
     if sum(line.amount for line in lines) != 0:
         raise ValidationError(_("The lines of a transaction must add up to zero."))
+    # 215.5 and 215.50 are equal but hash differently: hash what the database will give back.
+    lines = [replace(line, amount=round_money(line.amount)) for line in lines]
     _refuse_closed_month(date)
     account_ids = dict(Account.objects.filter(code__in={line.account for line in lines}).values_list("code", "pk"))
     txn = Transaction(
         seq=head.seq + 1, date=date, kind=kind, memo=memo[:200], reverses=reverses,
+        amount=sum((line.amount for line in lines if line.amount > 0), ZERO),
         created_by=by if by is not None and by.is_authenticated else None, prev_hash=head.hash,
     )
     entries = [

@@ -1,4 +1,4 @@
-"""The committee's tables, sortable, paginated and exportable as CSV or XLSX (django-tables2)."""
+"""The journal as django-tables2 knows it, for its CSV and XLSX export (the page itself is a plain template)."""
 
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +17,7 @@ class MoneyColumn(tables.Column):
 
 
 class JournalTable(tables.Table):
-    seq = tables.Column(verbose_name=_("No."), linkify=("ledger:transaction", {"pk": tables.A("pk")}))
+    seq = tables.Column(verbose_name=_("No."))
     date = tables.DateColumn(verbose_name=_("Date"), format="Y-m-d")
     kind = tables.Column(verbose_name=_("Kind"))
     memo = tables.Column(verbose_name=_("Memo"), orderable=False)
@@ -26,7 +26,6 @@ class JournalTable(tables.Table):
     reversed = tables.Column(verbose_name=_("Reversed"), accessor="reversal__seq", orderable=False, default="")
 
     class Meta:
-        template_name = "ledger/_table.html"
         order_by = "-seq"
         attrs = {"class": "journal"}
 

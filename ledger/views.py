@@ -4,14 +4,13 @@ The committee's pages are in ledger/views_committee.py. Who may see what is
 decided once per object type by the _get_<thing>_for_user helpers below.
 """
 
-from collections import OrderedDict
 from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models.functions import Coalesce, TruncMonth
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -127,9 +126,17 @@ def public_accounts(request):
     start, end = date(year, 1, 1), date(year, 12, 31)
     opening = Entry.objects.filter(account__code__in=MONEY_ACCOUNTS, transaction__date__lt=start).aggregate(
         total=Coalesce(Sum("amount"), ZERO))["total"]
+    in_year = Entry.objects.filter(account__code__in=MONEY_ACCOUNTS, transaction__date__gte=start,
+                                   transaction__date__lte=end)
+    fee_payment = (Q(transaction__kind=Transaction.Kind.PAYMENT)
+                   | Q(transaction__reverses__kind=Transaction.Kind.PAYMENT))
+    fees = (
+        in_year.filter(fee_payment).annotate(month=TruncMonth("transaction__date"))
+        .values("month").annotate(total=Sum("amount"), paid=Count("pk", filter=Q(amount__gt=0)),
+                                  undone=Count("pk", filter=Q(amount__lt=0)))
+    )
     entries = (
-        Entry.objects.filter(account__code__in=MONEY_ACCOUNTS, transaction__date__gte=start,
-                             transaction__date__lte=end)
+        in_year.exclude(fee_payment)
         .exclude(transaction__kind=Transaction.Kind.HANDOVER)
         .exclude(transaction__reverses__kind=Transaction.Kind.HANDOVER)
         .select_related("transaction__income__account", "transaction__income__fund",
@@ -139,19 +146,18 @@ def public_accounts(request):
         .prefetch_related(Prefetch("transaction__expense__attachments", queryset=Attachment.objects.order_by("pk")))
         .order_by("transaction__date", "transaction__seq")
     )
-    months = OrderedDict()
+    months = {}
+    for row in fees:
+        month = row["month"]
+        month = month.date() if hasattr(month, "date") else month
+        months[month] = {"lines": [], "fees": row["total"], "fee_count": row["paid"] - row["undone"]}
     for entry in entries:
         txn = entry.transaction
         month = months.setdefault(txn.date.replace(day=1), {"lines": [], "fees": ZERO, "fee_count": 0})
-        kind = txn.reverses.kind if txn.reverses_id else txn.kind
-        if kind == Transaction.Kind.PAYMENT:
-            month["fees"] += entry.amount
-            month["fee_count"] += 1 if entry.amount > 0 else -1
-            continue
         month["lines"].append(_public_line(entry, txn))
     balance = opening
     result = []
-    for month, data in months.items():
+    for month, data in sorted(months.items()):
         lines = data["lines"]
         if data["fees"]:
             lines.insert(0, {"date": None, "kind": "fees", "what": "", "amount": data["fees"],

@@ -8,9 +8,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -62,18 +62,26 @@ def _errors(request, error):
 
 # --- The journal ------------------------------------------------------------
 
+JOURNAL_ORDERS = {"seq": "seq", "-seq": "-seq", "date": "date", "-date": "-date", "amount": "amount",
+                  "-amount": "-amount"}
+
+
 @treasurer_required
 def journal(request):
-    """Every posted transaction, newest first; ?_export=csv or xlsx downloads the whole journal."""
-    rows = Transaction.objects.select_related("created_by", "reversal").annotate(
-        amount=Coalesce(Sum("entries__amount", filter=Q(entries__amount__gt=0)), ZERO))
-    table = JournalTable(rows)
+    """Every posted transaction, newest first, 50 a page; ?_export=csv or xlsx downloads the whole journal.
+
+    The page is a plain template (django-tables2 took four times the 15 ms
+    budget to render 50 rows); the export goes through django-tables2.
+    """
+    order = JOURNAL_ORDERS.get(request.GET.get("sort"), "-seq")
+    rows = Transaction.objects.select_related("created_by", "reversal").order_by(order)
     export = request.GET.get("_export")
     if TableExport.is_valid_format(export):
+        table = JournalTable(rows)
         RequestConfig(request, paginate=False).configure(table)
         return TableExport(export, table).response(f"journal.{export}")
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
-    return render(request, "ledger/journal.html", {"table": table})
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "ledger/journal.html", {"page": page, "sort": order})
 
 
 @treasurer_required

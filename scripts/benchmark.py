@@ -80,6 +80,62 @@ def bill_month():
     print(f"bill_month again (bills nobody): {result.households} households in {seconds * 1000:.0f} ms")
 
 
+def _server_time(client, url, repeat=30):
+    """Median in-process time of GET url (after two warm-up requests) and its query count."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(2):
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    count = len(queries.captured_queries)
+    seconds, _ = timed(lambda: client.get(url), repeat=repeat)
+    return seconds, count
+
+
+@section
+def ledger_page():
+    """Budget: a 50-row ledger page in at most 15 ms of server time (median, in-process)."""
+    from datetime import date
+
+    from django.conf import settings
+    from django.core.signals import request_finished
+    from django.db import close_old_connections
+    from django.test import Client
+
+    from estate.models import Household
+    from ledger.models import FeeRate, add_months
+    from ledger.services import month_bill, payment_record
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    # A server keeps its database connection between requests (CONN_MAX_AGE); so does this measurement.
+    request_finished.disconnect(close_old_connections)
+    # As in the test suite: plain static storage, no collected manifest needed.
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    make_households(56)
+    treasurer = make_committee()
+    FeeRate.objects.create(rate=Decimal("0.39"), effective_from=date(2024, 1, 1))
+    households = list(Household.objects.all())
+    for n in range(24):
+        month = add_months(date(2024, 1, 1), n)
+        month_bill(month=month, by=treasurer)
+        for household in households:
+            payment_record(household=household, amount=Decimal("31.34"), method="wechat", by=treasurer,
+                           idempotency_key=f"{month}-{household.pk}", date=month.replace(day=10))
+    client = Client()
+    client.force_login(treasurer)
+    for label, url in (("ledger page (50 rows)", "/ledger/journal/"),
+                       ("household statement", f"/ledger/households/{households[0].pk}/"),
+                       ("public accounts (a year)", "/ledger/accounts/?year=2025"),
+                       ("trivial view (healthz)", "/healthz")):
+        seconds, queries = _server_time(client, url)
+        budget = " (budget 15 ms)" if "ledger page" in label else ""
+        print(f"{label}: {seconds * 1000:.1f} ms median, {queries} queries{budget}")
+
+
 def main(names):
     import django
 

@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connection
+from django.utils import translation
 
 from estate.db import create_statements, drop_statements
 from ledger import services
@@ -21,6 +22,12 @@ class LedgerTestCase(BaseTestCase):
     def setUpTestData(cls):
         super().setUpTestData()
         FeeRate.objects.create(rate=Decimal("0.39"), effective_from=date(2025, 1, 1))
+
+    def setUp(self):
+        super().setUp()
+        # Services speak the active language; tests of services read their English messages.
+        translation.activate("en")
+        self.addCleanup(translation.deactivate)
 
     def bill(self, month=JAN):
         return services.month_bill(month=month, by=self.treasurer)

@@ -38,6 +38,7 @@ class LedgerAccessTest(LedgerTestCase, AccessTestCase):
                                                     reason="空置", start_month=date(2026, 6, 1), by=cls.chair)
 
     def setUp(self):
+        super().setUp()
         # Files go to the per-test MEDIA_ROOT, so the attachment is made here rather than once per class.
         self.attachment = services.attachment_add(expense=self.expense, prepared=PDF, by=self.treasurer)
 

@@ -80,7 +80,7 @@ class JournalTest(LedgerTestCase):
         original = post(PARKING)
         services.transaction_reverse(original=original, reason="记错了", by=self.treasurer)
         with self.assertRaises(IntegrityError), transaction.atomic():
-            Transaction.objects.create(seq=99, date=date(2026, 4, 1), kind="reversal", memo="x",
+            Transaction.objects.create(seq=99, date=date(2026, 4, 1), kind="reversal", memo="x", amount=1,
                                        reverses=original, prev_hash="x", hash="y")
 
     def test_a_reversal_of_a_reversal_is_refused(self):
@@ -205,3 +205,12 @@ class CheckLedgerTest(LedgerTestCase):
         with without_append_only("ledger_receipt"), connection.cursor() as cursor:
             cursor.execute("UPDATE ledger_receipt SET number = 5 WHERE number = 2")
         self.assertIn("receipts of 2026: 2 receipts but numbers up to 5", self.check()[1])
+
+
+@time_machine.travel(date(2026, 4, 10))
+class HashNormalisationTest(LedgerTestCase):
+    def test_an_amount_with_one_decimal_hashes_as_it_is_stored(self):
+        post([Line("cash", Decimal("215.5")), Line("parking", Decimal("-215.5"))])
+        services.income_record(kind="parking", date=date(2026, 1, 5), source="临停", amount=Decimal("2E+1"),
+                               method="cash", by=self.treasurer)
+        self.assertIsNone(first_violation())

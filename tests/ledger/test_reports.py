@@ -13,6 +13,7 @@ class MonthReportTest(LedgerTestCase):
     """January and February of the test estate: 101.99 billed each month."""
 
     def setUp(self):
+        super().setUp()
         fund = services.fund_create(name="充电棚", target=Decimal("20000.00"), by=self.chair)
         services.income_record(kind="funds", fund=fund, date=date(2026, 1, 3), source="业主集资",
                                amount=Decimal("5000.00"), method="bank", by=self.treasurer)

@@ -5,7 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image
 
 from estate import uploads
@@ -44,6 +44,11 @@ class RepairsTestCase(BaseTestCase):
                                             availability="工作日白天", phone="13900001111")
         cls.firm = Contractor.objects.create(name="安泰消防维修", trade=Skill.FIRE_SAFETY, phone="13812250033")
         cls.pipes = Contractor.objects.create(name="通达管道疏通", trade=Skill.PLUMBING)
+
+    def setUp(self):
+        super().setUp()
+        # Services' messages are read in English here; pages are checked in the Chinese people see.
+        self.enterContext(translation.override("en"))
 
     def common_ticket(self, by=None, **fields):
         """A stairwell light in building 1, reported by `resident` (visible to every resident)."""

@@ -30,6 +30,6 @@ class DemoTest(TestCase):
         self.assertEqual(ledger.approvals_missing(fire.chosen_quote.expense), 0)
         self.assertEqual(fire.contractor, fire.chosen_quote.contractor)
 
-        paid = Expense.objects.get(status=Expense.Status.PAID)
+        paid = Expense.objects.get(status=Expense.Status.PAID, repair_quote__isnull=False)
         self.assertEqual((paid.amount, paid.source.ticket.status), (Decimal("380.00"), Ticket.Status.CLOSED))
         self.assertTrue(Photo.objects.exists())
