@@ -31,7 +31,6 @@ from django.utils.translation import gettext as _
 from ledger import services as ledger
 from ledger.models import Approval, Expense
 
-LINKED = True
 CATEGORY = "repairs"
 
 

@@ -1,6 +1,6 @@
 """Repairs on the dashboard: what is urgent and overdue for the committee, one's own jobs and reports."""
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from repairs import costs
@@ -17,13 +17,19 @@ def panels(request):
     result = []
     related = ("household", "building", "volunteer__user", "contractor")
     if user.is_committee:
-        open_tickets = Ticket.objects.open().select_related(*related)
-        urgent = list(open_tickets.filter(urgency=Ticket.Urgency.EMERGENCY).order_by("reported_at")[:SHOWN])
-        overdue = list(open_tickets.overdue(now).order_by("reported_at")[:SHOWN])
-        unconfirmed = Ticket.objects.awaiting_confirmation_too_long(now).count()
+        open_tickets = Ticket.objects.open().select_related(*related).order_by("reported_at")
+        emergency = Q(urgency=Ticket.Urgency.EMERGENCY)
+        counts = Ticket.objects.aggregate(
+            new=Count("pk", filter=Q(status=Ticket.Status.NEW)),
+            urgent=Count("pk", filter=Q(status__in=Ticket.OPEN) & emergency),
+            overdue=Count("pk", filter=Ticket.overdue_condition(now)),
+            unconfirmed=Count("pk", filter=Ticket.unconfirmed_condition(now)),
+        )
         result.append(("repairs/_dashboard_committee.html", {
-            "urgent": urgent, "overdue": overdue, "unconfirmed": unconfirmed,
-            "new": Ticket.objects.filter(status=Ticket.Status.NEW).count(),
+            "counts": counts,
+            "urgent": list(open_tickets.filter(emergency)[:SHOWN]),
+            # Emergencies are listed above already, overdue or not.
+            "overdue": list(open_tickets.overdue(now).exclude(emergency)[:SHOWN]),
             "awaiting_approval": costs.choices_awaiting_approval(),
             "now": now,
         }))

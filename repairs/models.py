@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Skill(models.TextChoices):
@@ -39,8 +40,7 @@ class Volunteer(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="talent",
                                 verbose_name=_("login"))
-    skills = models.JSONField(_("skills"), default=list, blank=True,
-                              help_text=_("Values of Skill; a handful per person."))
+    skills = models.JSONField(_("skills"), default=list, blank=True, help_text="Values of Skill.")
     availability = models.CharField(_("availability"), max_length=100, blank=True,
                                     help_text=_("For example: weekday mornings, weekends"))
     phone = models.CharField(_("phone"), max_length=20, blank=True)
@@ -105,17 +105,10 @@ class TicketQuerySet(models.QuerySet):
 
     def overdue(self, now=None):
         """Open tickets past the time the estate promises (see Ticket.ACCEPT_WITHIN, FINISH_WITHIN)."""
-        now = now or timezone.now()
-        late = Q()
-        for urgency in Ticket.Urgency.values:
-            late |= Q(urgency=urgency, status=Ticket.Status.NEW,
-                      reported_at__lt=now - Ticket.ACCEPT_WITHIN[urgency])
-            late |= Q(urgency=urgency, reported_at__lt=now - Ticket.FINISH_WITHIN[urgency])
-        return self.open().filter(late)
+        return self.filter(Ticket.overdue_condition(now or timezone.now()))
 
     def awaiting_confirmation_too_long(self, now=None):
-        now = now or timezone.now()
-        return self.filter(status=Ticket.Status.DONE, done_at__lte=now - Ticket.CONFIRM_WITHIN)
+        return self.filter(Ticket.unconfirmed_condition(now or timezone.now()))
 
 
 class Ticket(models.Model):
@@ -126,7 +119,7 @@ class Ticket(models.Model):
         IN_PROGRESS = "in_progress", _("In progress")
         DONE = "done", _("Done, awaiting confirmation")
         CONFIRMED = "confirmed", _("Confirmed")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("repair ticket", "Closed")
         REJECTED = "rejected", _("Rejected")
 
     class Category(models.TextChoices):
@@ -271,6 +264,18 @@ class Ticket(models.Model):
         """Where, as the people who may see the ticket read it."""
         parts = [str(self.household) if self.household_id else self.public_location, self.spot]
         return " · ".join(part for part in parts if part)
+
+    @classmethod
+    def overdue_condition(cls, now):
+        late = Q()
+        for urgency in cls.Urgency.values:
+            late |= Q(urgency=urgency, status=cls.Status.NEW, reported_at__lt=now - cls.ACCEPT_WITHIN[urgency])
+            late |= Q(urgency=urgency, reported_at__lt=now - cls.FINISH_WITHIN[urgency])
+        return Q(status__in=cls.OPEN) & late
+
+    @classmethod
+    def unconfirmed_condition(cls, now):
+        return Q(status=cls.Status.DONE, done_at__lte=now - cls.CONFIRM_WITHIN)
 
     def age(self, now=None):
         return (now or timezone.now()) - self.reported_at

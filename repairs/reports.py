@@ -74,8 +74,8 @@ class Period:
         return Period(self.year + 1, 1) if self.month == 12 else Period(self.year, self.month + 1)
 
     @property
-    def year_period(self):
-        return Period(self.year)
+    def is_current_or_later(self):
+        return self.end > timezone.now()
 
     def __contains__(self, moment):
         return moment is not None and self.start <= moment < self.end
@@ -155,7 +155,6 @@ def figures(period, *, now=None):
         "open_by_age": open_by_age(now=now),
         "rating": {"average": _one_decimal(rating["average"]), "count": rating["count"]},
         "spent": costs.spent_between(period.start, period.end),
-        "linked_to_ledger": costs.LINKED,
     }
 
 

@@ -83,10 +83,10 @@ class QueryCountTest(RepairsTestCase):
         self.assert_constant(reverse("repairs:figures"), self.tickets, 7, user=self.resident)
 
     def test_the_dashboard_panels(self):
-        # committee: emergencies, overdue, unconfirmed, new, quote choices awaiting approval;
+        # committee: the counts, emergencies, overdue, quote choices awaiting approval;
         # volunteer: their jobs; resident: their household's tickets
         request = RequestFactory().get("/")
-        for user, expected in ((self.member, 5), (self.volunteer, 1), (self.resident, 1)):
+        for user, expected in ((self.member, 4), (self.volunteer, 1), (self.resident, 1)):
             request.user = user
             self.assertTrue(user.active_roles)  # read once per request, before the panels
             for size in (10, 30):
@@ -106,8 +106,8 @@ class PagesShowTest(RepairsTestCase):
         response = self.client.get(reverse("estate:dashboard"))
         panel = next(context for template, context in response.context["panels"]
                      if template == "repairs/_dashboard_committee.html")
-        self.assertEqual((panel["urgent"], panel["new"]), ([urgent], 3))
-        self.assertEqual(panel["overdue"], [late])
+        self.assertEqual((panel["urgent"], panel["overdue"]), ([urgent], [late]))
+        self.assertEqual(panel["counts"], {"new": 3, "urgent": 1, "overdue": 1, "unconfirmed": 0})
         self.assertContains(response, urgent.get_absolute_url())
 
     def test_a_volunteer_sees_their_jobs_on_the_dashboard(self):
