@@ -193,6 +193,13 @@ def seed(*, out):
     move(gate, "accept", member, 0, 19)
     services.ticket_assign(ticket=gate, by=member, contractor=contractors["yonggu"], at=ago(0, 6))
 
+    # 4b. The entry-phone lock of a building door: the volunteer electrician will look at it.
+    door = report(head1, 2, 19, category=C.DOORS, place=P.BUILDING, building=building1, spot="1栋2单元单元门",
+                  description="单元门的电子锁坏了，门一直关不上，谁都能进。")
+    move(door, "accept", member, 1, 9)
+    services.ticket_assign(ticket=door, by=member, volunteer=zhao, at=ago(1, 10),
+                           comment="赵师傅懂电，先看看是锁坏了还是电源的问题。")
+
     # 5. Garden work by the volunteer: confirmed, four stars.
     garden = report(member, 26, 10, (_overgrown_garden, "garden.jpg"), category=C.GREENING, place=P.GARDEN,
                     spot="中心花园", description="花园灌木长得太高，挡住路灯，也挡住老人散步的路。")

@@ -36,8 +36,8 @@ def _locked(ticket):
     return Ticket.objects.select_for_update().get(pk=ticket.pk)
 
 
-def _refuse_unless(ticket, move, by, now):
-    refusal = workflow.refusal(ticket, move, by, now=now)
+def _check(refusal):
+    """Raise the refusal (a message for the person), if there is one."""
     if refusal:
         raise ValidationError(refusal)
 
@@ -94,9 +94,7 @@ def ticket_report(*, by, category, place, description, urgency=Ticket.Urgency.NO
         raise ValidationError(_("Choose the flat."))
     if place != Ticket.Place.FLAT:
         household = None
-    refusal = report_refusal(by, household)
-    if refusal:
-        raise ValidationError(refusal)
+    _check(report_refusal(by, household))
     if len(photos) > Ticket.MAX_PHOTOS:
         raise ValidationError(_("At most %(count)s photos.") % {"count": Ticket.MAX_PHOTOS})
     with _atomic_with_files():
@@ -126,7 +124,7 @@ _STAMPS = {
 
 def _move(ticket, move, *, by, comment, at, kind=TicketEvent.Kind.MOVED, details=None):
     """Change the state of a locked ticket as the workflow allows; the caller holds the transaction."""
-    _refuse_unless(ticket, move, by, at)
+    _check(workflow.refusal(ticket, move, by, now=at))
     if workflow.MOVES[move].needs_comment and not (comment or "").strip():
         raise ValidationError(_("Please say why."))
     before = ticket.status
@@ -231,9 +229,7 @@ def ticket_comment(*, ticket, by, comment, photos=(), at=None):
     at = at or timezone.now()
     with _atomic_with_files():
         ticket = _locked(ticket)
-        refusal = comment_refusal(ticket, by)
-        if refusal:
-            raise ValidationError(refusal)
+        _check(comment_refusal(ticket, by))
         event = _event(ticket, by=by, kind=TicketEvent.Kind.COMMENTED, at=at, comment=comment)
         _store_photos(ticket, event, photos, by, at)
         log_action("repairs.ticket.commented", ticket, by=by, details={"photos": len(photos)})
@@ -296,9 +292,7 @@ def quote_add(*, ticket, by, contractor, amount, notes="", attachment=None, at=N
     at = at or timezone.now()
     with _atomic_with_files():
         ticket = _locked(ticket)
-        refusal = quote_refusal(ticket, by)
-        if refusal:
-            raise ValidationError(refusal)
+        _check(quote_refusal(ticket, by))
         quote = Quote.objects.create(
             ticket=ticket, contractor=contractor, amount=amount, notes=(notes or "").strip(), added_by=by,
             added_at=at,
@@ -321,9 +315,7 @@ def quote_choose(*, ticket, quote, reason, by, at=None):
     if not reason:
         raise ValidationError(_("Say why this quote is chosen."))
     ticket = _locked(ticket)
-    refusal = quote_refusal(ticket, by)
-    if refusal:
-        raise ValidationError(refusal)
+    _check(quote_refusal(ticket, by))
     quote = Quote.objects.select_related("contractor", "expense").filter(ticket=ticket, pk=quote.pk).first()
     if quote is None:
         raise ValidationError(_("That quote belongs to another ticket."))

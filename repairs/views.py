@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Case, Prefetch, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -55,9 +55,23 @@ def _report_photos():
                     to_attr="report_photos")
 
 
-def _refused(request, error):
-    for message in error.messages:
-        messages.error(request, message)
+def _attempt(request, change, success=None):
+    """Run a service; a refusal becomes a message for the person. True when the change was made."""
+    try:
+        change()
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return False
+    if success:
+        messages.success(request, success)
+    return True
+
+
+def _form_errors(request, form):
+    for errors in form.errors.values():
+        for message in errors:
+            messages.error(request, message)
 
 
 @estate_role_required
@@ -70,7 +84,10 @@ def ticket_list(request):
     user = request.user
     tickets = (Ticket.objects.visible_to(user)
                .select_related("household", "building", "volunteer__user", "contractor")
-               .prefetch_related(_report_photos()))
+               .prefetch_related(_report_photos())
+               # Open emergencies on top, then the newest first.
+               .order_by(Case(When(urgency=Ticket.Urgency.EMERGENCY, status__in=Ticket.OPEN, then=0), default=1),
+                         "-reported_at", "-pk"))
     filterset = TicketFilter(request.GET, queryset=tickets, user=user)
     page = Paginator(filterset.qs, PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -180,11 +197,8 @@ def ticket_move(request, pk, move):
         raise PermissionDenied
     form = MoveForm(request.POST)
     form.is_valid()
-    try:
-        services.ticket_move(ticket=ticket, move=move, by=request.user,
-                             comment=form.cleaned_data.get("comment", ""))
-    except ValidationError as error:
-        _refused(request, error)
+    comment = form.cleaned_data.get("comment", "")
+    _attempt(request, lambda: services.ticket_move(ticket=ticket, move=move, by=request.user, comment=comment))
     return redirect(ticket)
 
 
@@ -198,13 +212,10 @@ def ticket_assign(request, pk):
     if not form.is_valid():
         messages.error(request, _("Choose who does the work."))
         return redirect(ticket)
-    try:
-        services.ticket_assign(ticket=ticket, by=request.user, comment=form.cleaned_data["comment"],
-                               **form.cleaned_data["assignee"])
-    except ValidationError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, _("Repair %(number)s is assigned.") % {"number": ticket.number})
+    data = form.cleaned_data
+    _attempt(request, lambda: services.ticket_assign(ticket=ticket, by=request.user, comment=data["comment"],
+                                                     **data["assignee"]),
+             _("Repair %(number)s is assigned.") % {"number": ticket.number})
     return redirect(ticket)
 
 
@@ -216,13 +227,10 @@ def ticket_confirm(request, pk):
         raise PermissionDenied
     form = ConfirmForm(request.POST)
     if form.is_valid():
-        try:
-            services.ticket_confirm(ticket=ticket, by=request.user, rating=form.cleaned_data["rating"],
-                                    comment=form.cleaned_data["comment"])
-        except ValidationError as error:
-            _refused(request, error)
-        else:
-            messages.success(request, _("Thank you for confirming."))
+        data = form.cleaned_data
+        _attempt(request, lambda: services.ticket_confirm(ticket=ticket, by=request.user, rating=data["rating"],
+                                                          comment=data["comment"]),
+                 _("Thank you for confirming."))
     return redirect(ticket)
 
 
@@ -236,13 +244,10 @@ def ticket_rate(request, pk):
     if not form.is_valid():
         messages.error(request, _("Give one to five stars."))
         return redirect(ticket)
-    try:
-        services.ticket_rate(ticket=ticket, by=request.user, rating=form.cleaned_data["rating"],
-                             comment=form.cleaned_data["comment"])
-    except ValidationError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, _("Thank you for your rating."))
+    data = form.cleaned_data
+    _attempt(request, lambda: services.ticket_rate(ticket=ticket, by=request.user, rating=data["rating"],
+                                                   comment=data["comment"]),
+             _("Thank you for your rating."))
     return redirect(ticket)
 
 
@@ -254,15 +259,11 @@ def ticket_comment(request, pk):
         raise PermissionDenied
     form = CommentForm(request.POST, request.FILES)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+        _form_errors(request, form)
         return redirect(ticket)
-    try:
-        services.ticket_comment(ticket=ticket, by=request.user, comment=form.cleaned_data["comment"],
-                                photos=form.cleaned_data["photos"])
-    except ValidationError as error:
-        _refused(request, error)
+    data = form.cleaned_data
+    _attempt(request, lambda: services.ticket_comment(ticket=ticket, by=request.user, comment=data["comment"],
+                                                      photos=data["photos"]))
     return redirect(f"{ticket.get_absolute_url()}#timeline")
 
 
@@ -308,17 +309,12 @@ def quote_add(request, pk):
     form = QuoteForm(request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            services.quote_add(ticket=ticket, by=request.user, contractor=data["contractor"], amount=data["amount"],
-                               notes=data["notes"], attachment=data["attachment"])
-        except ValidationError as error:
-            _refused(request, error)
-        else:
-            messages.success(request, _("Quote added."))
+        _attempt(request, lambda: services.quote_add(ticket=ticket, by=request.user, contractor=data["contractor"],
+                                                     amount=data["amount"], notes=data["notes"],
+                                                     attachment=data["attachment"]),
+                 _("Quote added."))
     else:
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+        _form_errors(request, form)
     return redirect("repairs:quotes", pk=ticket.pk)
 
 
@@ -329,13 +325,10 @@ def quote_choose(request, pk):
     ticket = _get_ticket_for_user(request, pk)
     form = ChooseQuoteForm(request.POST, quotes=ticket.quotes.all())
     if form.is_valid():
-        try:
-            services.quote_choose(ticket=ticket, quote=form.cleaned_data["quote"], reason=form.cleaned_data["reason"],
-                                  by=request.user)
-        except ValidationError as error:
-            _refused(request, error)
-        else:
-            messages.success(request, _("Quote chosen."))
+        data = form.cleaned_data
+        _attempt(request, lambda: services.quote_choose(ticket=ticket, quote=data["quote"], reason=data["reason"],
+                                                        by=request.user),
+                 _("Quote chosen."))
     else:
         messages.error(request, _("Choose a quote and say why."))
     return redirect("repairs:quotes", pk=ticket.pk)
