@@ -83,8 +83,10 @@ class ReasonForm(forms.Form):
 
 class ExpenseForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=DateInput)
-    category = forms.ModelChoiceField(label=_("Category"), queryset=Account.objects.filter(kind="expense"))
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Account.objects.filter(kind="expense"),
+                                      empty_label=_("Choose…"))
     fund = forms.ModelChoiceField(label=_("Paid from fund"), queryset=Fund.objects.all(), required=False,
+                                  empty_label=_("None"),
                                   help_text=_("Leave empty for the estate's running costs."))
     payee = forms.CharField(label=_("Payee"), max_length=100)
     amount = amount_field()
@@ -122,8 +124,8 @@ INCOME_KINDS = ["parking", "advertising", "charging", "lockers", "other_income",
 
 class IncomeForm(forms.Form):
     kind = forms.ModelChoiceField(label=_("Kind"), queryset=Account.objects.filter(code__in=INCOME_KINDS),
-                                  to_field_name="code")
-    fund = forms.ModelChoiceField(label=_("Fund"), queryset=Fund.objects.all(), required=False,
+                                  to_field_name="code", empty_label=_("Choose…"))
+    fund = forms.ModelChoiceField(label=_("Fund"), queryset=Fund.objects.all(), required=False, empty_label=_("None"),
                                   help_text=_("Only for money raised for a project."))
     date = forms.DateField(label=_("Date"), widget=DateInput)
     source = forms.CharField(label=_("From"), max_length=100)
@@ -164,13 +166,17 @@ class FeeRateForm(forms.Form):
 
 class AdjustmentForm(forms.Form):
     household = forms.ModelChoiceField(label=_("Household"), queryset=Household.objects.all(),
-                                       to_field_name="code")
+                                       to_field_name="code", empty_label=_("Choose…"))
     percent_off = forms.DecimalField(label=_("Reduction (%)"), max_digits=5, decimal_places=2,
                                      min_value=Decimal("0.01"), max_value=Decimal("100"),
                                      help_text=_("100 exempts the household entirely."))
     reason = forms.CharField(label=_("Reason"), max_length=200)
     start_month = MonthField(label=_("From month"))
     end_month = MonthField(label=_("Until month"), required=False, help_text=_("Empty: until ended."))
+
+
+class AccountNameForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=50)
 
 
 class BudgetForm(forms.Form):

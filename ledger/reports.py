@@ -90,10 +90,6 @@ class Arrear:
     open_months: int
     oldest: date | None
 
-    @property
-    def months_owed(self):
-        return self.open_months
-
 
 def arrears(*, until=None, households=None):
     """Households owing money on `until` (default: now), the largest debt first.

@@ -651,7 +651,9 @@ def approvals_missing(expense):
 def expense_pay(*, expense, method, by, date=None):
     """Pay an approved expense from cash or bank (or its designated fund) and post it."""
     head = _lock_chain()
-    expense = Expense.objects.select_for_update().select_related("category", "fund").get(pk=expense.pk)
+    # of=self: PostgreSQL cannot lock the nullable side (the fund) of the outer join.
+    expense = (Expense.objects.select_for_update(of=("self",)).select_related("category", "fund")
+               .get(pk=expense.pk))
     if expense.status != Expense.Status.PENDING:
         raise ValidationError(_("This expense is not waiting to be paid."))
     if not by.is_committee:

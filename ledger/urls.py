@@ -43,4 +43,6 @@ urlpatterns = [
     path("fees/adjustments/", committee.adjustment_new, name="adjustment-new"),
     path("fees/adjustments/<int:pk>/end/", committee.adjustment_end, name="adjustment-end"),
     path("budget/<int:year>/", committee.budget, name="budget"),
+    path("chart/", committee.chart, name="chart"),
+    path("chart/<int:pk>/rename/", committee.account_rename, name="account-rename"),
 ]

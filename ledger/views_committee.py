@@ -25,6 +25,7 @@ from estate.models import Household
 from estate.uploads import cleanup_on_error
 from ledger import reports, services
 from ledger.forms import (
+    AccountNameForm,
     AdjustmentForm,
     AttachmentForm,
     BudgetForm,
@@ -58,6 +59,27 @@ from ledger.views import _get_household_for_user, household_statement
 def _errors(request, error):
     for message in error.messages:
         messages.error(request, message)
+
+
+def _form_action(request, form, action, success, *, to="ledger:fees"):
+    """Validate `form`, run `action(cleaned_data)`, say how it went, and go back to `to`.
+
+    `success` is the message, or a function of the action's result giving (level, message).
+    """
+    if form.is_valid():
+        try:
+            result = action(form.cleaned_data)
+        except ValidationError as error:
+            _errors(request, error)
+        else:
+            level, message = success(result) if callable(success) else (messages.SUCCESS, success)
+            messages.add_message(request, level, message)
+    else:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else error)
+    return redirect(to)
 
 
 # --- The journal ------------------------------------------------------------
@@ -388,22 +410,14 @@ def billing(request):
 @treasurer_required
 @money_mfa_required
 def billing_run(request):
-    form = MonthForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Enter a month like 2026-03."))
-        return redirect("ledger:billing")
-    try:
-        result = services.month_bill(month=form.cleaned_data["month"], by=request.user)
-    except ValidationError as error:
-        _errors(request, error)
-    else:
-        if result.households:
-            messages.success(request, _("%(month)s: billed %(count)s households, %(total)s yuan in all.")
-                             % {"month": f"{result.month:%Y-%m}", "count": result.households,
-                                "total": result.total})
-        else:
-            messages.info(request, _("Every household is already billed for that month; nothing changed."))
-    return redirect("ledger:billing")
+    def said(result):
+        if not result.households:
+            return messages.INFO, _("Every household is already billed for that month; nothing changed.")
+        return messages.SUCCESS, _("%(month)s: billed %(count)s households, %(total)s yuan in all.") % {
+            "month": f"{result.month:%Y-%m}", "count": result.households, "total": result.total}
+
+    return _form_action(request, MonthForm(request.POST),
+                        lambda d: services.month_bill(month=d["month"], by=request.user), said, to="ledger:billing")
 
 
 @treasurer_required
@@ -419,17 +433,10 @@ def months(request):
 @treasurer_required
 @money_mfa_required
 def month_close(request):
-    form = MonthForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Enter a month like 2026-03."))
-        return redirect("ledger:months")
-    try:
-        closed = services.month_close(month=form.cleaned_data["month"], by=request.user)
-    except ValidationError as error:
-        _errors(request, error)
-    else:
-        messages.success(request, _("%(month)s is closed.") % {"month": f"{closed.month:%Y-%m}"})
-    return redirect("ledger:months")
+    return _form_action(
+        request, MonthForm(request.POST), lambda d: services.month_close(month=d["month"], by=request.user),
+        lambda closed: (messages.SUCCESS, _("%(month)s is closed.") % {"month": f"{closed.month:%Y-%m}"}),
+        to="ledger:months")
 
 
 @treasurer_required
@@ -439,22 +446,6 @@ def fees(request):
         "adjustments": FeeAdjustment.objects.select_related("household", "decided_by"),
         "rate_form": FeeRateForm(), "adjustment_form": AdjustmentForm(), "end_form": MonthForm(),
     })
-
-
-def _form_action(request, form, action, success):
-    if form.is_valid():
-        try:
-            action(form.cleaned_data)
-        except ValidationError as error:
-            _errors(request, error)
-        else:
-            messages.success(request, success)
-    else:
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            for error in errors:
-                messages.error(request, f"{label}: {error}" if label else error)
-    return redirect("ledger:fees")
 
 
 @require_POST
@@ -481,6 +472,22 @@ def adjustment_end(request, pk):
     return _form_action(request, MonthForm(request.POST),
                         lambda d: services.adjustment_end(adjustment=adjustment, end_month=d["month"],
                                                           by=request.user), _("Adjustment ended."))
+
+
+@treasurer_required
+def chart(request):
+    """The chart of accounts; the committee may rename an account (its code and kind never change)."""
+    return render(request, "ledger/chart.html", {"accounts": Account.objects.all(), "form": AccountNameForm()})
+
+
+@require_POST
+@treasurer_required
+@money_mfa_required
+def account_rename(request, pk):
+    account = get_object_or_404(Account, pk=pk)
+    return _form_action(request, AccountNameForm(request.POST),
+                        lambda d: services.account_rename(account=account, name=d["name"], by=request.user),
+                        _("Renamed."), to="ledger:chart")
 
 
 @treasurer_required

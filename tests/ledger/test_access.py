@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from estate.uploads import PreparedFile
 from ledger import services
+from ledger.models import Account
 from tests.access import COMMITTEE, NOT_COMMITTEE, Access, AccessTestCase
 from tests.ledger.base import JAN, LedgerTestCase
 
@@ -92,4 +93,7 @@ class LedgerAccessTest(LedgerTestCase, AccessTestCase):
         committee_post("ledger:adjustment-end", kwargs=lambda t: {"pk": t.adjustment.pk},
                        data=lambda t: {"month": "2026-08"}),
         committee_only("ledger:budget", kwargs=lambda t: {"year": 2026}),
+        committee_only("ledger:chart"),
+        committee_post("ledger:account-rename", kwargs=lambda t: {"pk": Account.objects.get(code="parking").pk},
+                       data=lambda t: {"name": "停车收入"}),
     ]

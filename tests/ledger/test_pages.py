@@ -3,12 +3,14 @@ from datetime import date
 from decimal import Decimal
 
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.models import ActivityRecord
 from ledger import services
-from ledger.models import Payment, Receipt
+from ledger.models import Account, Attachment, Expense, Payment, Receipt
 from tests.ledger import bulk
 from tests.ledger.base import JAN, LedgerTestCase
 
@@ -217,3 +219,33 @@ class CommitteePagesTest(LedgerTestCase):
         self.login(self.treasurer)
         response = self.client.post(reverse("ledger:billing-run"), {"month": "2026-02"})
         self.assertRedirects(response, reverse("mfa_activate_totp"), fetch_redirect_response=False)
+
+
+@time_machine.travel(date(2026, 4, 10))
+class ChartAndAttachmentTest(LedgerTestCase):
+    def test_the_committee_renames_an_account_and_it_is_logged(self):
+        parking = Account.objects.get(code="parking")
+        self.login(self.member)
+        self.client.post(reverse("ledger:account-rename", args=[parking.pk]), {"name": "停车收入"})
+        self.assertEqual(Account.objects.get(pk=parking.pk).name, "停车收入")
+        self.assertTrue(ActivityRecord.objects.filter(verb="ledger.account.renamed").exists())
+
+    def test_an_expense_is_entered_with_its_invoice_and_a_non_image_is_refused(self):
+        self.login(self.treasurer)
+        data = {"date": "2026-04-09", "category": Account.objects.get(code="cleaning").pk, "payee": "保洁公司",
+                "amount": "88.00", "description": "四月保洁"}
+        refused = self.client.post(reverse("ledger:expense-new"), {
+            **data, "attachment": SimpleUploadedFile("invoice.pdf", b"<script>alert(1)</script>")})
+        self.assertContains(refused, "PDF")
+        self.assertFalse(Expense.objects.exists())
+        pdf = SimpleUploadedFile("发票.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n")
+        response = self.client.post(reverse("ledger:expense-new"), {**data, "attachment": pdf})
+        expense = Expense.objects.get()
+        self.assertRedirects(response, reverse("ledger:expense", args=[expense.pk]))
+        attachment = Attachment.objects.get()
+        self.assertNotIn("发票", attachment.name)  # stored under a random name
+        self.login(self.resident_b)
+        served = self.client.get(reverse("ledger:attachment", args=[attachment.pk]))
+        self.assertEqual(served["Content-Type"], "application/pdf")
+        self.assertIn("sandbox", served["Content-Security-Policy"])
+
