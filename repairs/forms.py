@@ -263,13 +263,13 @@ class ChooseQuoteForm(NoSuffix, forms.Form):
 
 
 class PeriodForm(NoSuffix, forms.Form):
-    """A month (2026-05) or a year (2026) for the figures page."""
+    """A month (2026-05) or a year (2026) for the figures page; anything else means this month."""
 
-    period = forms.RegexField(regex=r"^\d{4}(-(0[1-9]|1[0-2]))?$", required=False)
+    period = forms.RegexField(regex=r"^(20\d\d)(-(0[1-9]|1[0-2]))?$", required=False)
 
     def chosen(self, today):
         value = self.cleaned_data.get("period") if self.is_valid() else ""
-        if not value:
+        if not value or int(value[:4]) > today.year + 1:
             return today.year, today.month
         year, _sep, month = value.partition("-")
         return int(year), int(month) if month else None

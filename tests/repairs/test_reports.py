@@ -116,3 +116,16 @@ class FinishedInMonthTest(HistoryTestCase):
         for private in ("周阿姨", "王大爷", "1-1-301", "赵师傅"):
             self.assertNotIn(private, text)
         self.assertEqual(reports.finished_in_month(2026, 6), [])
+
+
+class FiguresPageTest(RepairsTestCase):
+    def test_a_period_out_of_reach_shows_this_month(self):
+        self.login(self.resident)
+        today = timezone.localdate()
+        for value in ("9999-12", "2026-13", "abc", "1900", "2026-05-01"):
+            with self.subTest(value):
+                response = self.client.get("/repairs/figures/", {"period": value})
+                self.assertEqual(response.status_code, 200)
+                self.assertEqual(response.context["period"], reports.Period(today.year, today.month))
+        response = self.client.get("/repairs/figures/", {"period": "2026"})
+        self.assertEqual(response.context["period"], reports.Period(2026))
