@@ -147,6 +147,7 @@ def seed(*, out):
             ("chengxin", "诚信管道工程", Skill.PLUMBING, "13564470091", ""),
             ("tongda", "通达管道疏通", Skill.PLUMBING, "13917783344", "24小时上门。"),
             ("yonggu", "永固五金门窗", Skill.LOCKS, "13788120456", "大门、门禁、铁艺。"),
+            ("jianan", "建安修缮队", Skill.MASONRY, "13671130288", "外墙、屋面、瓷砖。"),
         ]
     }
 
@@ -267,6 +268,12 @@ def seed(*, out):
     move(tiles, "accept", chair, 4, 18)
     services.ticket_comment(ticket=tiles, by=chair, at=ago(3, 10),
                             comment="楼下已拉警戒线。已请两家施工队来看现场，等报价。")
+    for key, amount, notes in [
+        ("jianan", Decimal("4800.00"), "吊篮作业，铲除松动瓷砖约12平方米，重新粘贴并勾缝，工期2天。"),
+        ("chengxin", Decimal("6500.00"), "搭脚手架，铲除并重贴北面四楼外墙瓷砖，工期4天。"),
+    ]:
+        services.quote_add(ticket=tiles, by=member, contractor=contractors[key], amount=amount, notes=notes,
+                           at=ago(1, 16))
 
     # 11. Not a repair: the committee says so, kindly.
     noise = report(resident, 6, 22, category=C.OTHER, place=P.BUILDING, building=building1,

@@ -1,6 +1,7 @@
 """Forms of the repairs pages: they validate and normalise; the services make the changes."""
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -256,7 +257,12 @@ class ChooseQuoteForm(NoSuffix, forms.Form):
     def __init__(self, *args, quotes, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["quote"].queryset = quotes
-        self.fields["quote"].label_from_instance = lambda q: f"{q.contractor} · {q.amount}"
+        self.fields["quote"].label_from_instance = lambda q: _("%(name)s · %(amount)s CNY") % {
+            "name": q.contractor, "amount": f"{q.amount:,.2f}"}
+        self.fields["quote"].help_text = _(
+            "From %(threshold)s CNY up, two committee members other than you approve the choice in the "
+            "estate's accounts before the work starts."
+        ) % {"threshold": f"{settings.LEDGER_APPROVAL_THRESHOLD:,.2f}"}
 
     def clean_reason(self):
         return self.cleaned_data["reason"].strip()
