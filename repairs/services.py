@@ -1,0 +1,336 @@
+"""Every change to tickets, the talent pool and quotes.
+
+Each function runs in one transaction, writes the ticket's timeline and an
+activity record with the change, and raises ValidationError (with a message for
+the person) when the change is not allowed; then nothing is written and no
+uploaded file is kept. `at` lets the demo's history happen in the past; pages
+never pass it.
+"""
+
+import io
+from contextlib import contextmanager
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from PIL import Image
+
+from accounts.activity import log_action
+from estate import uploads
+from ledger.money import round_money
+from repairs import costs, workflow
+from repairs.models import Contractor, Photo, Quote, Ticket, TicketEvent, Volunteer, photo_folder
+
+THUMBNAIL_SIDE = 640
+
+
+@contextmanager
+def _atomic_with_files():
+    """A transaction whose stored files vanish if it fails, also when the commit itself fails."""
+    with uploads.cleanup_on_error(), transaction.atomic():
+        yield
+
+
+def _locked(ticket):
+    return Ticket.objects.select_for_update().get(pk=ticket.pk)
+
+
+def _check(refusal):
+    """Raise the refusal (a message for the person), if there is one."""
+    if refusal:
+        raise ValidationError(refusal)
+
+
+def _event(ticket, *, by, kind, at, comment="", **fields):
+    return TicketEvent.objects.create(ticket=ticket, by=by, kind=kind, at=at, comment=(comment or "").strip(),
+                                      **fields)
+
+
+def _thumbnail(prepared):
+    """A small JPEG of an already cleaned photo, for lists and timelines on a phone."""
+    with Image.open(io.BytesIO(prepared.content)) as image:
+        image.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+        out = io.BytesIO()
+        image.convert("RGB").save(out, "JPEG", quality=80, optimize=True)
+    return uploads.PreparedFile(out.getvalue(), "jpg", "image/jpeg", prepared.original_name)
+
+
+def _store_photos(ticket, event, photos, by, at):
+    if photos and ticket.photos.count() + len(photos) > Ticket.MAX_PHOTOS_IN_ALL:
+        raise ValidationError(_("This ticket has as many photos as it can hold."))
+    for prepared in photos:
+        folder = photo_folder(ticket.pk)
+        Photo.objects.create(
+            ticket=ticket, event=event, uploaded_by=by, uploaded_at=at,
+            file=uploads.store(prepared, folder=folder),
+            thumbnail=uploads.store(_thumbnail(prepared), folder=folder),
+        )
+
+
+# --- Reporting --------------------------------------------------------------
+
+def report_refusal(user, household):
+    """Why `user` may not report a problem in `household` (None: a common area), or None when they may."""
+    if user.is_committee:
+        return None
+    if household is None:
+        if user.is_resident or user.is_building_head:
+            return None
+        return _("Only residents, building heads and the committee report repairs.")
+    if household.pk in user.household_ids or household.building_id in user.headed_building_ids:
+        return None
+    return _("You can report a problem inside your own flat, or in a common area.")
+
+
+def ticket_report(*, by, category, place, description, urgency=Ticket.Urgency.NORMAL, household=None,
+                  building=None, spot="", photos=(), at=None):
+    """A new ticket from a resident, a building head or the committee, with up to six cleaned photos."""
+    at = at or timezone.now()
+    description = (description or "").strip()
+    if not description:
+        raise ValidationError(_("Say what is wrong."))
+    if place == Ticket.Place.FLAT and household is None:
+        raise ValidationError(_("Choose the flat."))
+    if place != Ticket.Place.FLAT:
+        household = None
+    _check(report_refusal(by, household))
+    if len(photos) > Ticket.MAX_PHOTOS:
+        raise ValidationError(_("At most %(count)s photos.") % {"count": Ticket.MAX_PHOTOS})
+    with _atomic_with_files():
+        ticket = Ticket.objects.create(
+            category=category, place=place, household=household,
+            building=household.building if household else building, spot=(spot or "").strip(),
+            description=description, urgency=urgency, reported_by=by, reported_at=at,
+        )
+        event = _event(ticket, by=by, kind=TicketEvent.Kind.REPORTED, at=at, to_status=ticket.status)
+        _store_photos(ticket, event, photos, by, at)
+        log_action("repairs.ticket.reported", ticket, by=by,
+                   details={"category": category, "place": place, "urgency": urgency, "photos": len(photos)})
+    return ticket
+
+
+# --- The workflow -----------------------------------------------------------
+
+_STAMPS = {
+    Ticket.Status.ACCEPTED: "accepted_at",
+    Ticket.Status.IN_PROGRESS: "started_at",
+    Ticket.Status.DONE: "done_at",
+    Ticket.Status.CONFIRMED: "closed_at",
+    Ticket.Status.CLOSED: "closed_at",
+    Ticket.Status.REJECTED: "closed_at",
+}
+
+
+def _move(ticket, move, *, by, comment, at, kind=TicketEvent.Kind.MOVED, details=None):
+    """Change the state of a locked ticket as the workflow allows; the caller holds the transaction."""
+    _check(workflow.refusal(ticket, move, by, now=at))
+    if workflow.MOVES[move].needs_comment and not (comment or "").strip():
+        raise ValidationError(_("Please say why."))
+    before = ticket.status
+    ticket.status = workflow.next_status(before, move)
+    if ticket.status in _STAMPS:
+        setattr(ticket, _STAMPS[ticket.status], at)
+    if move == "reopen":
+        ticket.done_at = ticket.closed_at = None
+    ticket.save()
+    event = _event(ticket, by=by, kind=kind, at=at, move=move, from_status=before, to_status=ticket.status,
+                   comment=comment, details=details or {})
+    log_action(f"repairs.ticket.{move}", ticket, by=by,
+               details={"from": before, "to": ticket.status, **(details or {})})
+    return event
+
+
+@transaction.atomic
+def ticket_move(*, ticket, move, by, comment="", at=None):
+    """Accept, reject, start, finish, reopen or close a ticket (see repairs.workflow)."""
+    if move in workflow.OWN_FORM:
+        raise ValueError(f"use ticket_{move}() for {move}")
+    ticket = _locked(ticket)
+    _move(ticket, move, by=by, comment=comment, at=at or timezone.now())
+    return ticket
+
+
+@transaction.atomic
+def ticket_assign(*, ticket, by, volunteer=None, contractor=None, comment="", at=None):
+    """Send a volunteer from the talent pool or a contractor; again to change who does it."""
+    if (volunteer is None) == (contractor is None):
+        raise ValidationError(_("Choose one volunteer or one contractor."))
+    ticket = _locked(ticket)
+    assignee = volunteer or contractor
+    if not assignee.is_active:
+        raise ValidationError(_("%(name)s is not taking jobs at the moment.") % {"name": assignee})
+    if ticket.chosen_quote_id and ticket.chosen_quote.contractor_id != getattr(contractor, "pk", None):
+        raise ValidationError(
+            _("A quote from %(name)s was chosen: give the work to them, or choose another quote.")
+            % {"name": ticket.chosen_quote.contractor}
+        )
+    at = at or timezone.now()
+    ticket.volunteer, ticket.contractor = volunteer, contractor
+    ticket.assigned_at = at
+    details = {"volunteer" if volunteer else "contractor": str(assignee)}
+    _move(ticket, "assign", by=by, comment=comment, at=at, kind=TicketEvent.Kind.ASSIGNED, details=details)
+    return ticket
+
+
+def _check_rating(rating):
+    if rating is not None and rating not in range(1, 6):
+        raise ValidationError(_("Give one to five stars."))
+
+
+def _rate(ticket, *, by, rating, comment, at):
+    ticket.rating, ticket.rating_comment, ticket.rated_at = rating, (comment or "").strip(), at
+    ticket.save(update_fields=["rating", "rating_comment", "rated_at"])
+    _event(ticket, by=by, kind=TicketEvent.Kind.RATED, at=at, comment=comment, details={"rating": rating})
+    log_action("repairs.ticket.rated", ticket, by=by, details={"rating": rating})
+
+
+@transaction.atomic
+def ticket_confirm(*, ticket, by, rating=None, comment="", at=None):
+    """The reporter confirms the fix, and may rate the work (one to five) at the same time."""
+    _check_rating(rating)
+    ticket = _locked(ticket)
+    at = at or timezone.now()
+    _move(ticket, "confirm", by=by, comment="" if rating else comment, at=at)
+    if rating:
+        _rate(ticket, by=by, rating=rating, comment=comment, at=at)
+    return ticket
+
+
+@transaction.atomic
+def ticket_rate(*, ticket, by, rating, comment="", at=None):
+    """Rate a confirmed ticket that was confirmed without a rating; once."""
+    _check_rating(rating)
+    if rating is None:
+        raise ValidationError(_("Give one to five stars."))
+    ticket = _locked(ticket)
+    if workflow.Actor.REPORTER not in workflow.actors(ticket, by):
+        raise ValidationError(_("Only whoever reported the problem may do that."))
+    if ticket.status != Ticket.Status.CONFIRMED or ticket.rating is not None:
+        raise ValidationError(_("Only a confirmed repair can be rated, once."))
+    _rate(ticket, by=by, rating=rating, comment=comment, at=at or timezone.now())
+    return ticket
+
+
+def comment_refusal(ticket, user):
+    """The people involved talk on a ticket: reporter and household, committee, assignee, building head."""
+    if workflow.actors(ticket, user) or (ticket.building_id and ticket.building_id in user.headed_building_ids):
+        return None
+    return _("Only the people involved in this repair can write on it.")
+
+
+def ticket_comment(*, ticket, by, comment, photos=(), at=None):
+    """A comment on the timeline, with photos (of the work in progress, say)."""
+    comment = (comment or "").strip()
+    if not comment and not photos:
+        raise ValidationError(_("Write something or add a photo."))
+    if len(photos) > Ticket.MAX_PHOTOS:
+        raise ValidationError(_("At most %(count)s photos.") % {"count": Ticket.MAX_PHOTOS})
+    at = at or timezone.now()
+    with _atomic_with_files():
+        ticket = _locked(ticket)
+        _check(comment_refusal(ticket, by))
+        event = _event(ticket, by=by, kind=TicketEvent.Kind.COMMENTED, at=at, comment=comment)
+        _store_photos(ticket, event, photos, by, at)
+        log_action("repairs.ticket.commented", ticket, by=by, details={"photos": len(photos)})
+    return event
+
+
+# --- The talent pool and contractors -----------------------------------------
+
+@transaction.atomic
+def volunteer_save(*, by, volunteer=None, user=None, **fields):
+    """Add a user with the volunteer role to the talent pool, or change a profile (a form may have
+    touched the instance passed in: the change is measured against the stored row)."""
+    if volunteer is None:
+        if user is None or not user.is_volunteer:
+            raise ValidationError(_("Only a user with the volunteer role joins the talent pool."))
+        if Volunteer.objects.filter(user=user).exists():
+            raise ValidationError(_("%(name)s is already in the talent pool.") % {"name": user})
+        volunteer = Volunteer(user=user)
+    else:
+        volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    return _save_logged(volunteer, fields, by=by, noun="volunteer")
+
+
+@transaction.atomic
+def contractor_save(*, by, contractor=None, **fields):
+    contractor = Contractor.objects.select_for_update().get(pk=contractor.pk) if contractor else Contractor()
+    return _save_logged(contractor, fields, by=by, noun="contractor")
+
+
+def _save_logged(instance, fields, *, by, noun):
+    changed = {}
+    for name, value in fields.items():
+        old = getattr(instance, name)
+        if old != value:
+            changed[name] = [str(old), str(value)]
+            setattr(instance, name, value)
+    created = instance.pk is None
+    instance.full_clean()
+    instance.save()
+    if created or changed:
+        log_action(f"repairs.{noun}.{'added' if created else 'changed'}", instance, by=by, details=changed)
+    return instance
+
+
+# --- Quotes -----------------------------------------------------------------
+
+def quote_refusal(ticket, user):
+    if not user.is_committee:
+        return _("Only the committee may do that.")
+    if ticket.status not in workflow.QUOTING:
+        return _("Quotes are gathered and chosen after a ticket is accepted and before the work starts.")
+    return None
+
+
+def quote_add(*, ticket, by, contractor, amount, notes="", attachment=None, at=None):
+    """A contractor's price, with the quote itself (a photo or PDF, cleaned by estate.uploads)."""
+    amount = round_money(amount)
+    if amount <= 0:
+        raise ValidationError(_("The amount must be more than zero."))
+    at = at or timezone.now()
+    with _atomic_with_files():
+        ticket = _locked(ticket)
+        _check(quote_refusal(ticket, by))
+        quote = Quote.objects.create(
+            ticket=ticket, contractor=contractor, amount=amount, notes=(notes or "").strip(), added_by=by,
+            added_at=at,
+            attachment=uploads.store(attachment, folder=f"repairs/quotes/{ticket.pk}") if attachment else "",
+        )
+        _event(ticket, by=by, kind=TicketEvent.Kind.QUOTE_ADDED, at=at,
+               details={"quote": quote.pk, "contractor": str(contractor), "amount": str(amount)})
+        log_action("repairs.quote.added", ticket, by=by,
+                   details={"quote": quote.pk, "contractor": str(contractor), "amount": str(amount)})
+    return quote
+
+
+@transaction.atomic
+def quote_choose(*, ticket, quote, reason, by, at=None):
+    """The committee chooses a quote, saying why; its spending goes to the ledger for approval.
+
+    Choosing again replaces the earlier choice, as long as its money has not been paid.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Say why this quote is chosen."))
+    ticket = _locked(ticket)
+    _check(quote_refusal(ticket, by))
+    quote = Quote.objects.select_related("contractor", "expense").filter(ticket=ticket, pk=quote.pk).first()
+    if quote is None:
+        raise ValidationError(_("That quote belongs to another ticket."))
+    costs.check_choice_may_change(ticket)
+    if ticket.contractor_id and ticket.contractor_id != quote.contractor_id:
+        raise ValidationError(
+            _("The work is assigned to %(name)s: choose their quote, or assign the ticket again first.")
+            % {"name": ticket.contractor}
+        )
+    at = at or timezone.now()
+    previous = ticket.chosen_quote
+    ticket.chosen_quote, ticket.choice_reason, ticket.chosen_by, ticket.chosen_at = quote, reason, by, at
+    ticket.save(update_fields=["chosen_quote", "choice_reason", "chosen_by", "chosen_at"])
+    costs.on_quote_chosen(ticket=ticket, quote=quote, previous=previous, by=by, at=at)
+    details = {"quote": quote.pk, "contractor": str(quote.contractor), "amount": str(quote.amount)}
+    _event(ticket, by=by, kind=TicketEvent.Kind.QUOTE_CHOSEN, at=at, comment=reason, details=details)
+    log_action("repairs.quote.chosen", ticket, by=by, details={**details, "reason": reason})
+    return ticket
