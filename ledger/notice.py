@@ -104,10 +104,19 @@ def notice_data(month, *, posted_on=None):
 
 
 def _other_parts(month):
-    """Keys handed over in the month (all witnessed), from the key register: tags, never addresses."""
+    """Repairs finished in the month with their cost, and keys handed over in it (all witnessed),
+    from their own apps: locations and tags, never names or addresses."""
     from keys.reports import handovers_in_month
+    from repairs.reports import finished_in_month
 
+    repairs = finished_in_month(month.year, month.month)
     return {
+        "repairs": [
+            {"number": line.number, "category": line.category, "location": line.location,
+             "finished_on": line.finished_on.isoformat(), "cost": _money(line.cost)}
+            for line in repairs
+        ],
+        "repairs_total": _money(sum((line.cost for line in repairs if line.cost), Decimal("0"))),
         "keys": [
             {"tag": line.tag, "emergency": line.is_emergency, "purpose": line.purpose_label,
              "out": timezone.localtime(line.out_at).strftime("%Y-%m-%d %H:%M"),

@@ -10,7 +10,10 @@ import sys
 from pathlib import Path
 
 PO = Path(__file__).resolve().parent.parent / "locale/zh_Hans/LC_MESSAGES/django.po"
-ENTRY = re.compile(r'((?:#.*\n)*)msgid ((?:".*"\n)+)(msgid_plural (?:".*"\n)+)?(msgstr(?:\[0\])? )((?:".*"\n)+)')
+# comments, msgctxt?, msgid, msgid_plural?, "msgstr " or "msgstr[0] ", the translation
+ENTRY = re.compile(
+    r'((?:#.*\n)*)(msgctxt (?:".*"\n)+)?msgid ((?:".*"\n)+)(msgid_plural (?:".*"\n)+)?(msgstr(?:\[0\])? )((?:".*"\n)+)'
+)
 
 
 def _unquote(block):
@@ -23,7 +26,7 @@ def _quote(text):
 
 def entries(text):
     for match in ENTRY.finditer(text):
-        yield match, _unquote(match.group(2)), _unquote(match.group(5))
+        yield match, _unquote(match.group(3)), _unquote(match.group(6))
 
 
 def missing():
@@ -44,8 +47,8 @@ def fill(tsv):
         if msgid in wanted:
             comments = match.group(1).replace("#, fuzzy\n", "").replace(", fuzzy", "")
             comments = "".join(line for line in comments.splitlines(keepends=True) if not line.startswith("#|"))
-            plural = match.group(3) or ""
-            out.append(f"{comments}msgid {match.group(2)}{plural}{match.group(4)}{_quote(wanted[msgid])}")
+            context, plural = match.group(2) or "", match.group(4) or ""
+            out.append(f"{comments}{context}msgid {match.group(3)}{plural}{match.group(5)}{_quote(wanted[msgid])}")
         else:
             out.append(match.group(0))
         last = match.end()

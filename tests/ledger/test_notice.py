@@ -192,3 +192,22 @@ class NoticeTest(LedgerTestCase):
         for month in ("2026-13", "2026-3x", "2027-01"):
             with self.subTest(month=month):
                 self.assertEqual(self.client.get(reverse("ledger:notice", args=[month])).status_code, 404)
+
+
+@time_machine.travel(date(2026, 2, 3))
+class NoticeOtherPartsTest(LedgerTestCase):
+    def test_it_lists_the_months_finished_repairs_and_key_hand_overs_without_names(self):
+        finished = [mock.Mock(number="R-0007", category="照明", location="1栋 · 楼道", cost=Decimal("380.00"),
+                              finished_on=date(2026, 1, 12)),
+                    mock.Mock(number="R-0008", category="绿化", location="花园", cost=None,
+                              finished_on=date(2026, 1, 20))]
+        with mock.patch("repairs.reports.finished_in_month", return_value=finished) as repairs:
+            data = notice_data(JAN)
+            text = pdf_text(notice_pdf(JAN)[0]).replace(" ", "")
+        repairs.assert_called_with(2026, 1)
+        self.assertEqual([r["number"] for r in data["repairs"]], ["R-0007", "R-0008"])
+        self.assertEqual(data["repairs_total"], "380.00")
+        self.assertEqual(data["keys"], [])
+        self.assertIn("1栋·楼道", text)
+        self.assertIn("380.00", text)
+        self.assertIn("本月没有取用钥匙", text)
