@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Figures for the budgets in DESIGN.md: server-side timings of pages and commands, in-process.
 
-    .venv/bin/python scripts/benchmark.py                    every section   (or: make benchmark)
-    .venv/bin/python scripts/benchmark.py dashboard healthz  the sections named
-    .venv/bin/python scripts/benchmark.py --list             the sections there are
-    .venv/bin/python scripts/benchmark.py --runs 100 ...     more runs per figure (default 50)
+    .venv/bin/python bench/benchmark.py                    every section   (or: make benchmark)
+    .venv/bin/python bench/benchmark.py dashboard healthz  the sections named
+    .venv/bin/python bench/benchmark.py --list             the sections there are
+    .venv/bin/python bench/benchmark.py --runs 100 ...     more runs per figure (default 50)
 
 Each section runs in a throwaway database of its own: a temporary SQLite file, or, when DATABASE_URL
 is set, a database "<name>_benchmark" created beside it on that server and dropped afterwards (the
