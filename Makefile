@@ -78,9 +78,9 @@ test: $(VENV)/.dev system-deps messages
 lint: $(VENV)/.dev
 	@$(VENV)/bin/ruff check .
 
-# Server-side timings on a throwaway database (scripts/benchmark.py); ARGS="dashboard" runs one section.
+# Server-side timings on a throwaway database (bench/benchmark.py); ARGS="dashboard" runs one section.
 benchmark: $(VENV)/.runtime messages
-	@$(PY) scripts/benchmark.py $(ARGS)
+	@$(PY) bench/benchmark.py $(ARGS)
 
 messages: $(VENV)/.runtime
 	@echo "==> Compiling translations"

@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
 """Figures for the budgets in DESIGN.md: server-side timings of pages and commands, in-process.
 
-    .venv/bin/python scripts/benchmark.py                    every section   (or: make benchmark)
-    .venv/bin/python scripts/benchmark.py dashboard healthz  the sections named
-    .venv/bin/python scripts/benchmark.py --list             the sections there are
-    .venv/bin/python scripts/benchmark.py --runs 100 ...     more runs per figure (default 50)
+issue 3 §8 asks for the estate at 56 and at 5,000 households with ten years of books (sections
+estate_56 and estate_5000, built by bench/history.py through the ledger's own services), issue 4 §6
+for the monthly notice at 1, 2 and 4 pages and served once posted (section notice).
+
+    .venv/bin/python bench/benchmark.py                    every section   (or: make benchmark)
+    .venv/bin/python bench/benchmark.py dashboard healthz  the sections named
+    .venv/bin/python bench/benchmark.py --list             the sections there are
+    .venv/bin/python bench/benchmark.py --runs 100 ...     more runs per figure (default 50)
 
 Each section runs in a throwaway database of its own: a temporary SQLite file, or, when DATABASE_URL
 is set, a database "<name>_benchmark" created beside it on that server and dropped afterwards (the
@@ -37,6 +41,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 SECTIONS = {}
 RUNS = 50
+YEARS = 10  # of history behind the estates of issue 3's benchmark
 
 
 def section(function):
@@ -81,11 +86,7 @@ def measure(label, function, *, runs=None, rollback=False):
 
 def measure_page(label, url, *, user=None, status=200, runs=None):
     """Time GET url as user (None: anonymous), through the whole middleware stack."""
-    from django.test import Client
-
-    client = Client()
-    if user is not None:
-        client.force_login(user)
+    client = _client(user)
 
     def get():
         response = client.get(url)
@@ -93,6 +94,15 @@ def measure_page(label, url, *, user=None, status=200, runs=None):
             raise SystemExit(f"{label}: {url} answered {response.status_code}, expected {status}")
 
     measure(label, get, runs=runs)
+
+
+def _client(user):
+    from django.test import Client
+
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
 
 
 def load_demo():
@@ -106,6 +116,19 @@ def demo_user(username):
     from accounts.models import User
 
     return User.objects.get(username=username)
+
+
+@contextlib.contextmanager
+def kept_connection():
+    """A server keeps its database connection between requests (CONN_MAX_AGE); so does the measurement."""
+    from django.core.signals import request_finished
+    from django.db import close_old_connections
+
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_finished.connect(close_old_connections)
 
 
 # --- Sections -----------------------------------------------------------------
@@ -171,15 +194,10 @@ def ledger_page():
     """Budget: a 50-row ledger page in at most 15 ms of server time (median, in-process)."""
     from datetime import date
 
-    from django.core.signals import request_finished
-    from django.db import close_old_connections
-
     from estate.models import Household
     from ledger.models import FeeRate, add_months
     from ledger.services import month_bill, payment_record
 
-    # A server keeps its database connection between requests (CONN_MAX_AGE); so does this measurement.
-    request_finished.disconnect(close_old_connections)
     make_households(56)
     treasurer = make_treasurer()
     FeeRate.objects.create(rate=Decimal("0.39"), effective_from=date(2024, 1, 1))
@@ -190,14 +208,79 @@ def ledger_page():
         for household in households:
             payment_record(household=household, amount=Decimal("31.34"), method="wechat", by=treasurer,
                            idempotency_key=f"{month}-{household.pk}", date=month.replace(day=10))
-    measure_page("ledger page, 50 rows (budget 15 ms)", "/ledger/journal/", user=treasurer)
-    measure_page("household statement, 24 months", f"/ledger/households/{households[0].pk}/", user=treasurer)
-    measure_page("public accounts, a year", "/ledger/accounts/?year=2025", user=treasurer)
+    with kept_connection():
+        measure_page("ledger page, 50 rows (budget 15 ms)", "/ledger/journal/", user=treasurer)
+        measure_page("household statement, 24 months", f"/ledger/households/{households[0].pk}/", user=treasurer)
+        measure_page("public accounts, a year", "/ledger/accounts/?year=2025", user=treasurer)
+
+
+@section
+def estate_56():
+    """issue 3 §8: the model estate's 56 households with ten years of books, every month closed and its
+    notice posted, as the committee does."""
+    at_scale(56, close=True)
+
+
+@section
+def estate_5000():
+    """issue 3 §8: 5,000 households with ten years of books. The months are left open: closing one
+    renders its notice, whose list of arrears runs to dozens of pages at this size (seconds a month)."""
+    at_scale(5000, close=False)
+
+
+def at_scale(count, *, close):
+    """Build the estate, check its books, then time the ledger page, the longest household statement,
+    a trivial view for comparison, and billing a month that is not billed yet."""
+    from django.db.models import Count
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from bench.history import build_estate
+    from estate.models import Household
+    from ledger.checks import first_violation
+    from ledger.models import Charge, Payment, Transaction
+    from ledger.services import month_bill
+
+    start = time.perf_counter()
+    estate = build_estate(count, years=YEARS, close=close)
+    phases = ", ".join(f"{phase} {seconds:.0f} s" for phase, seconds in estate.seconds.items())
+    print(f"built {count:,} households with {estate.months} months of books "
+          f"({estate.first_month:%Y-%m} to {estate.last_month:%Y-%m}{', closed' if close else ', open'}) "
+          f"in {time.perf_counter() - start:.0f} s ({phases}): {Transaction.objects.count():,} transactions, "
+          f"{Charge.objects.count():,} charges, {Payment.objects.count():,} payments", flush=True)
+
+    start = time.perf_counter()
+    violation = first_violation()
+    outcome = "passed: every invariant holds" if violation is None else f"FAILED: {violation}"
+    print(f"check_ledger {outcome} ({time.perf_counter() - start:.1f} s)", flush=True)
+
+    # The statement with the most lines: the household that pays every month.
+    longest = Household.objects.annotate(lines=Count("payments")).order_by("-lines", "pk").first()
+    months = Charge.objects.filter(household=longest).count()
+    with kept_connection():
+        measure_page("GET /healthz, trivial view, same database", "/healthz")
+        measure_page("ledger page, 50 rows (budget 15 ms)", reverse("ledger:journal"), user=estate.treasurer)
+        measure_page(f"household statement, {months} months, {longest.lines} payments",
+                     reverse("ledger:household", args=[longest.pk]), user=estate.treasurer)
+        # A closed month's notice is served as stored; an open month's is rendered when asked for.
+        last = reverse("ledger:notice-pdf", args=[f"{estate.last_month:%Y-%m}"])
+        pages = _pages(_client(estate.treasurer).get(last).content)
+        measure_page(f"notice {estate.last_month:%Y-%m} PDF, {pages} pages, "
+                     f"{'posted, served as stored' if close else 'open month, drafted on request'}",
+                     last, user=estate.treasurer, runs=None if close else 3)
+    new_month = timezone.localdate().replace(day=1)
+    measure(f"bill_month {new_month:%Y-%m}, {count:,} households (budget 2000 ms)",
+            lambda: month_bill(month=new_month, by=estate.treasurer), runs=5, rollback=True)
 
 
 @section
 def notice():
-    """Budget: the monthly notice (up to 4 pages) renders to PDF in at most 0.5 s; a posted one is served as stored."""
+    """Budget: the monthly notice (up to 4 pages) renders to PDF in at most 0.5 s; a posted one is served as stored.
+
+    A demo month's notice runs to three pages (income lines, budget, arrears, key hand-overs). For other
+    lengths the demo month is emptied of those lines (a quiet month: balances, fees, expenses) and given
+    as many expense lines as the pages hold, counted with pdfinfo.
+    """
     from django.urls import reverse
 
     from ledger.models import MonthlyNotice
@@ -206,25 +289,53 @@ def notice():
     load_demo()
     month = MonthlyNotice.objects.order_by("-month").values_list("month", flat=True).first()
     data = notice_data(month)
-    for extra in (0, 45, 110):
-        # More expense lines in the month make the notice run to more pages.
-        sample = {**data, "expenses": data["expenses"] + data["expenses"][:1] * extra}
-        pages = _pages(render_notice_pdf(sample, code="benchmark"))
-        measure(f"notice PDF, {len(sample['expenses'])} expense lines, {pages} pages (budget 500 ms)",
-                lambda sample=sample: render_notice_pdf(sample, code="benchmark"), runs=10)
+
+    def render(sample):
+        return render_notice_pdf(sample, code="benchmark")
+
+    measure(f"notice PDF, demo month {month:%Y-%m}: {len(data['expenses'])} expense lines, "
+            f"{_pages(render(data))} pages (budget 500 ms)", lambda: render(data), runs=10)
+    quiet = {**data, "income_lines": [], "fund_balances": [], "funds": [], "budget": [], "arrears": [], "keys": []}
+    lines = data["expenses"]
+
+    def with_lines(count):
+        return {**quiet, "expenses": [lines[n % len(lines)] for n in range(count)]}
+
+    for pages in (1, 2, 4):
+        count = _most_lines_on(pages, lambda count: _pages(render(with_lines(count))))
+        if count is None:
+            print(f"notice PDF, {pages} page(s): none; with no expense lines at all the notice runs to "
+                  f"{_pages(render(with_lines(0)))} pages", flush=True)
+            continue
+        sample = with_lines(count)
+        measure(f"notice PDF, {count} expense lines, {_pages(render(sample))} pages (budget 500 ms)",
+                lambda sample=sample: render(sample), runs=10)
+    treasurer = demo_user("treasurer")
     measure_page(f"posted notice {month:%Y-%m}, PDF served as stored",
-                 reverse("ledger:notice-pdf", args=[f"{month:%Y-%m}"]), user=demo_user("treasurer"))
+                 reverse("ledger:notice-pdf", args=[f"{month:%Y-%m}"]), user=treasurer)
+    measure_page(f"posted notice {month:%Y-%m}, its page", reverse("ledger:notice", args=[f"{month:%Y-%m}"]),
+                 user=treasurer)
+
+
+def _most_lines_on(pages, pages_with):
+    """The most lines that `pages_with(lines)` still fits on `pages` pages, or None if not even none do."""
+    if pages_with(0) > pages:
+        return None
+    fits, too_many = 0, 8
+    while pages_with(too_many) <= pages:
+        fits, too_many = too_many, too_many * 2
+    while too_many - fits > 1:
+        middle = (fits + too_many) // 2
+        fits, too_many = (middle, too_many) if pages_with(middle) <= pages else (fits, middle)
+    return fits
 
 
 def _pages(pdf):
-    """How many pages a PDF has (poppler's pdfinfo), or '?' without it."""
-    import shutil
+    """How many pages a PDF has, by poppler's pdfinfo (make system-deps installs it)."""
     import subprocess
 
-    if not shutil.which("pdfinfo"):
-        return "?"
     info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
-    return next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:"))
+    return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
 
 
 # --- Running ------------------------------------------------------------------
