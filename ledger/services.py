@@ -91,10 +91,23 @@ def _lock_chain():
 
 
 def _refuse_closed_month(day):
+    """Refuse a posting dated in a closed month, or before one.
+
+    Months close in order, so everything up to the last closed month is closed: money dated
+    before it would change the opening balance of every closed month after it, and so the
+    figures of notices already on the board.
+    """
     month = month_start(day)
-    if ClosedMonth.objects.filter(month=month).exists():
+    last_closed = ClosedMonth.objects.filter(month__gte=month).order_by("-month").values_list(
+        "month", flat=True).first()
+    if last_closed == month:
         raise ValidationError(
             _("%(month)s is closed: nothing dated in it can be posted any more.") % {"month": _month_label(month)}
+        )
+    if last_closed is not None:
+        raise ValidationError(
+            _("The books are closed up to %(closed)s: nothing dated in %(month)s can be posted any more.")
+            % {"closed": _month_label(last_closed), "month": _month_label(month)}
         )
 
 
