@@ -213,6 +213,17 @@ class CommitteePagesTest(LedgerTestCase):
         xlsx = self.client.get(reverse("ledger:journal") + "?_export=xlsx")
         self.assertTrue(xlsx.content.startswith(b"PK"))
 
+    def test_the_journal_export_keeps_typed_text_from_running_as_a_spreadsheet_formula(self):
+        # An account's name and a payee are typed by people; Excel runs a cell that starts with "=".
+        Account.objects.filter(code="cleaning").update(name='=HYPERLINK("http://evil.example","保洁")')
+        services.expense_pay(expense=self.approved_expense("50.00"), method="cash", by=self.treasurer)
+        self.login(self.chair)
+        csv = self.client.get(reverse("ledger:journal") + "?_export=csv").content.decode("utf-8")
+        self.assertTrue(csv.startswith("\ufeff"))  # Excel in China opens a CSV without it as GBK
+        self.assertIn("'=HYPERLINK", csv)
+        self.assertNotIn(',=HYPERLINK', csv)
+        self.assertNotIn('"=HYPERLINK', csv)
+
     def test_the_treasurer_without_two_factor_is_sent_to_set_it_up(self):
         from allauth.mfa.models import Authenticator
 
