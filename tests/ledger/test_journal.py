@@ -205,22 +205,21 @@ class CheckLedgerTest(LedgerTestCase):
         ChainHead.objects.filter(pk=1).update(hash=previous)
         self.assertIn("transaction #4: its lines add up to 900.00, not zero", self.check()[1])
 
-    def test_it_names_a_posting_into_a_closed_month(self):
+    def post_behind_the_close(self, day):
+        """Close January, then post `day` as if the close had not been there (an attacker's raw SQL)."""
         post(PARKING, day=date(2026, 1, 10))
         services.month_close(month=JAN, by=self.chair)
         with without_append_only("ledger_closedmonth"), connection.cursor() as cursor:
             cursor.execute("DELETE FROM ledger_closedmonth")
-        post(PARKING, day=date(2026, 1, 20))
+        post(PARKING, day=day)
         ClosedMonth.objects.create(month=JAN, head_seq=1, head_hash=Transaction.objects.get(seq=1).hash)
+
+    def test_it_names_a_posting_into_a_closed_month(self):
+        self.post_behind_the_close(date(2026, 1, 20))
         self.assertIn("transaction #2: posted into 2026-01, which was already closed", self.check()[1])
 
     def test_it_names_a_posting_dated_before_a_closed_month(self):
-        post(PARKING, day=date(2026, 1, 10))
-        services.month_close(month=JAN, by=self.chair)
-        with without_append_only("ledger_closedmonth"), connection.cursor() as cursor:
-            cursor.execute("DELETE FROM ledger_closedmonth")
-        post(PARKING, day=date(2025, 12, 20))
-        ClosedMonth.objects.create(month=JAN, head_seq=1, head_hash=Transaction.objects.get(seq=1).hash)
+        self.post_behind_the_close(date(2025, 12, 20))
         self.assertIn("transaction #2: posted into 2025-12, before 2026-01, which was already closed",
                       self.check()[1])
 
