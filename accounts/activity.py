@@ -45,6 +45,9 @@ VERB_LABELS = {
     "invitation.revoke": _("revoked an invitation"),
     "user.join": _("set up a login with an invitation"),
     "user.password_reset": _("set a new password with an invitation"),
+    "user.password_set": _("changed the password of"),
+    "user.mfa.added": _("turned on two-factor login for"),
+    "user.mfa.removed": _("turned off two-factor login for"),
 }
 
 _DETAIL_LABELS = {
@@ -53,6 +56,7 @@ _DETAIL_LABELS = {
     "invitation": _("invitation no."),
     "valid_until": _("valid until"),
     "reason": _("reason"),
+    "kind": _("kind"),
 }
 _REASONS = {"replaced": _("replaced by a new invitation")}
 
@@ -63,6 +67,8 @@ def verb_label(verb):
 
 def describe_details(details):
     """The details of a record as (label, value) pairs a committee member can read."""
+    from allauth.mfa.models import Authenticator
+
     from accounts.models import Role
 
     for key, value in (details or {}).items():
@@ -70,6 +76,8 @@ def describe_details(details):
             continue
         if key == "role" and value in Role.Kind.values:
             value = Role.Kind(value).label
+        elif key == "kind" and value in Authenticator.Type.values:
+            value = Authenticator.Type(value).label
         elif key == "reason":
             value = _REASONS.get(value, value)
         elif key == "valid_until":

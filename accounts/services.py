@@ -77,6 +77,11 @@ def may_invite(by, *, role_kind="", user=None):
     return by.is_chair or role_kind == Role.Kind.RESIDENT
 
 
+def may_print(by, invitation):
+    """Whether `by` may see the slip (its address is the login it creates or resets): whoever may issue it."""
+    return may_invite(by, role_kind=invitation.role_kind, user=invitation.user)
+
+
 @transaction.atomic
 def invitation_create(
     *, by, name, role_kind="", household=None, building=None, resident=None, user=None, valid_for=None

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.activity import describe_details, verb_label
 from accounts.models import ActivityRecord, Invitation, User
+from accounts.services import may_print
 
 
 class _Table(tables.Table):
@@ -38,7 +39,7 @@ class UserTable(_Table):
 
 
 class InvitationTable(_Table):
-    name = tables.Column(verbose_name=_("For"), linkify=("accounts:invitation-slip", {"pk": tables.A("pk")}))
+    name = tables.Column(verbose_name=_("For"))
     kind = tables.Column(verbose_name=_("Kind"), accessor="role_kind", orderable=False, empty_values=())
     scope = tables.Column(verbose_name=_("Household or building"), empty_values=(), orderable=False)
     created_by = tables.Column(verbose_name=_("Issued by"))
@@ -49,6 +50,16 @@ class InvitationTable(_Table):
     class Meta(_Table.Meta):
         model = Invitation
         fields = ["name", "kind", "scope", "created_by", "created_at", "expires_at", "status"]
+
+    def __init__(self, *args, viewer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.viewer = viewer
+
+    def render_name(self, record, value):
+        # Only whoever may issue a slip may print it again (accounts.services.may_print).
+        if not may_print(self.viewer, record):
+            return value
+        return format_html('<a href="{}">{}</a>', reverse("accounts:invitation-slip", kwargs={"pk": record.pk}), value)
 
     def render_kind(self, record):
         return record.get_role_kind_display() if record.role_kind else _("New password")

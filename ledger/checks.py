@@ -122,14 +122,18 @@ def _closed_months():
         if closed.head_seq and head != closed.head_hash:
             yield f"closed month {closed}: the chain head recorded at closing no longer matches #{closed.head_seq}"
             return
+        # Dated in the closed month or before it: either changes figures already published.
         late = (
-            Transaction.objects.filter(seq__gt=closed.head_seq, date__gte=closed.month)
-            .filter(date__lt=add_months(closed.month, 1))
+            Transaction.objects.filter(seq__gt=closed.head_seq, date__lt=add_months(closed.month, 1))
             .order_by("seq")
             .first()
         )
         if late is not None:
-            yield f"transaction #{late.seq}: posted into {closed}, which was already closed"
+            if late.date >= closed.month:
+                yield f"transaction #{late.seq}: posted into {closed}, which was already closed"
+            else:
+                yield (f"transaction #{late.seq}: posted into {late.date:%Y-%m}, before {closed}, "
+                       "which was already closed")
             return
 
 

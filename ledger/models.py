@@ -501,7 +501,7 @@ class Approval(models.Model):
 
 
 class Attachment(models.Model):
-    """An invoice or receipt (photo or PDF) of an expense, visible to every resident.
+    """An invoice or receipt (photo or PDF) of an expense, visible to every resident once the expense is paid.
 
     `name` is the storage name given by estate.uploads.store(); the file is
     served only through ledger:attachment, which checks who asks.

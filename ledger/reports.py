@@ -6,7 +6,7 @@ households or lines; the sums are done by the database.
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
@@ -38,7 +38,8 @@ def percent(part, whole):
     """part / whole as a percentage with one decimal, or None when nothing was due."""
     if not whole:
         return None
-    return (Decimal(100) * part / whole).quantize(Decimal("0.1"))
+    # Half up, as the committee rounds by hand (四舍五入), not Decimal's default banker's rounding.
+    return (Decimal(100) * part / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def _settled(charges, until):

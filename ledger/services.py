@@ -91,11 +91,32 @@ def _lock_chain():
 
 
 def _refuse_closed_month(day):
+    """Refuse a posting dated in a closed month, or before one.
+
+    Months close in order, so everything up to the last closed month is closed: money dated
+    before it would change the opening balance of every closed month after it, and so the
+    figures of notices already on the board.
+    """
     month = month_start(day)
-    if ClosedMonth.objects.filter(month=month).exists():
+    last_closed = ClosedMonth.objects.filter(month__gte=month).order_by("-month").values_list(
+        "month", flat=True).first()
+    if last_closed == month:
         raise ValidationError(
             _("%(month)s is closed: nothing dated in it can be posted any more.") % {"month": _month_label(month)}
         )
+    if last_closed is not None:
+        raise ValidationError(
+            _("The books are closed up to %(closed)s: nothing dated in %(month)s can be posted any more.")
+            % {"closed": _month_label(last_closed), "month": _month_label(month)}
+        )
+
+
+def _refuse_future(day):
+    """Money is recorded on the day it changes hands: a day still to come would put it in a month (and a
+    receipt year) that has not begun, outside the accounts and notices of the month it was handed over."""
+    if day > timezone.localdate():
+        raise ValidationError(_("%(date)s is still to come: record money on the day it changes hands.")
+                              % {"date": day.isoformat()})
 
 
 def _post(*, head, date, kind, memo, lines, by, reverses=None):
@@ -439,6 +460,7 @@ def payment_record(*, household, amount, method, idempotency_key, by, date=None,
     if not can_record_payment(by, household):
         raise ValidationError(_("You may not record payments for this household."))
     date = date or timezone.localdate()
+    _refuse_future(date)
     head = _lock_chain()
     # Under the chain lock, so a concurrent submission of the same form sees the first one committed.
     existing = Payment.objects.filter(idempotency_key=idempotency_key).select_related("receipt").first()
@@ -502,9 +524,11 @@ def handover_confirm(*, payment, by, date=None):
         raise ValidationError(_("This payment has been reversed."))
     if payment.received_by_id == by.pk:
         raise ValidationError(_("Someone other than the collector confirms the hand-over."))
+    date = date or timezone.localdate()
+    _refuse_future(date)
     to_account = Account.CASH if payment.method == Method.CASH else Account.BANK
     txn = _post(
-        head=head, date=date or timezone.localdate(), kind=Transaction.Kind.HANDOVER,
+        head=head, date=date, kind=Transaction.Kind.HANDOVER,
         memo=_("Hand-over of %(unit)s's fees") % {"unit": payment.household.code},
         lines=[Line(to_account, payment.amount), Line(Account.HELD_BY_HEADS, -payment.amount)], by=by,
     )
@@ -537,6 +561,7 @@ def income_record(*, kind, date, source, amount, method, by, period="", fund=Non
     source = (source or "").strip()
     if not source:
         raise ValidationError(_("Say where the money came from."))
+    _refuse_future(date)
     head = _lock_chain()
     money_account = Account.CASH if method == Method.CASH else Account.BANK
     txn = _post(
@@ -666,12 +691,14 @@ def expense_pay(*, expense, method, by, date=None):
         )
     if method not in (Method.CASH, Method.BANK):
         raise ValidationError(_("Pay an expense in cash or from the bank."))
+    date = date or timezone.localdate()
+    _refuse_future(date)
     if expense.fund is not None and fund_balance(expense.fund)["remaining"] < expense.amount:
         raise ValidationError(_("The fund %(fund)s has not enough money left.") % {"fund": expense.fund})
     debit = (Line(Account.FUNDS, expense.amount, fund_id=expense.fund_id) if expense.fund
              else Line(expense.category.code, expense.amount))
     credit = Line(Account.CASH if method == Method.CASH else Account.BANK, -expense.amount)
-    txn = _post(head=head, date=date or timezone.localdate(), kind=Transaction.Kind.EXPENSE,
+    txn = _post(head=head, date=date, kind=Transaction.Kind.EXPENSE,
                 memo=f"{expense.category.name}: {expense.payee}", lines=[debit, credit], by=by)
     expense.status = Expense.Status.PAID
     expense.transaction = txn

@@ -18,7 +18,7 @@ from django.utils import timezone
 from estate import uploads
 from estate.models import Household
 from estate.pdf import render_pdf
-from ledger.models import Attachment, Charge, Entry, Payment, Receipt, Transaction
+from ledger.models import Attachment, Charge, Entry, Expense, Payment, Receipt, Transaction
 from ledger.money import ZERO, chinese_capitals
 from ledger.reports import MONEY_ACCOUNTS
 
@@ -197,10 +197,18 @@ def _public_line(entry, txn):
     return line
 
 
+def _get_attachment_for_user(request, pk):
+    """A paid expense's invoice is in the public accounts, for every role-holder to see; the invoice of an
+    expense not paid (waiting for approval, or cancelled: a wrong file cannot be deleted) is the committee's."""
+    _require_public_accounts(request)
+    attachments = Attachment.objects.all()
+    if not request.user.is_committee:
+        attachments = attachments.filter(expense__status=Expense.Status.PAID)
+    return get_object_or_404(attachments, pk=pk)
+
+
 @login_required
 def attachment(request, pk):
-    """An expense's invoice or receipt: every role-holder may see it, as the public accounts promise."""
-    _require_public_accounts(request)
-    attachment = get_object_or_404(Attachment, pk=pk)
+    attachment = _get_attachment_for_user(request, pk)
     return uploads.serve(attachment.name, download_name=attachment.original_name or None)
 

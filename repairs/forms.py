@@ -1,5 +1,7 @@
 """Forms of the repairs pages: they validate and normalise; the services make the changes."""
 
+from decimal import Decimal
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -235,7 +237,8 @@ class ContractorForm(NoSuffix, forms.ModelForm):
 class QuoteForm(NoSuffix, forms.Form):
     contractor = forms.ModelChoiceField(label=_("Contractor"), queryset=Contractor.objects.filter(is_active=True),
                                         empty_label=_("Choose"))
-    amount = forms.DecimalField(label=_("Amount (CNY)"), max_digits=12, decimal_places=2, min_value=0.01,
+    amount = forms.DecimalField(label=_("Amount (CNY)"), max_digits=12, decimal_places=2, min_value=Decimal("0.01"),
+                                max_value=settings.LEDGER_MAX_AMOUNT,
                                 widget=forms.TextInput(attrs={"inputmode": "decimal"}),
                                 help_text=_("Without commas, for example 26000 or 1250.50"))
     attachment = forms.FileField(label=_("The quote itself (photo or PDF)"), required=False,

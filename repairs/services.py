@@ -18,7 +18,7 @@ from PIL import Image
 
 from accounts.activity import log_action
 from estate import uploads
-from ledger.money import round_money
+from ledger import services as ledger
 from repairs import costs, workflow
 from repairs.models import Contractor, Photo, Quote, Ticket, TicketEvent, Volunteer, photo_folder
 
@@ -286,9 +286,8 @@ def quote_refusal(ticket, user):
 
 def quote_add(*, ticket, by, contractor, amount, notes="", attachment=None, at=None):
     """A contractor's price, with the quote itself (a photo or PDF, cleaned by estate.uploads)."""
-    amount = round_money(amount)
-    if amount <= 0:
-        raise ValidationError(_("The amount must be more than zero."))
+    # The amount becomes a ledger expense when the quote is chosen: the books' own check, now.
+    amount = ledger.check_amount(amount)
     at = at or timezone.now()
     with _atomic_with_files():
         ticket = _locked(ticket)

@@ -62,6 +62,23 @@ class AccessTestCase(BaseTestCase):
                         self.assertEqual(response.status_code, expected)
                     transaction.set_rollback(True)
 
+    def test_a_get_changes_nothing(self):
+        """What a POST does, a GET of the same address (a link, a prefetching browser) never does."""
+        from accounts.models import ActivityRecord
+
+        for rule in self.rules:
+            if rule.method != "post":
+                continue
+            for persona in rule.ok:
+                with self.subTest(url=rule.url_name, persona=persona), transaction.atomic():
+                    self.client.logout()
+                    self.login(getattr(self, persona))
+                    before = ActivityRecord.objects.count()
+                    response = self.client.get(reverse(rule.url_name, kwargs=rule.kwargs(self)))
+                    self.assertIn(response.status_code, (200, 302, 405))
+                    self.assertEqual(ActivityRecord.objects.count(), before)
+                    transaction.set_rollback(True)
+
     def test_the_anonymous_visitor_is_sent_to_login(self):
         for rule in self.rules:
             with self.subTest(url=rule.url_name), transaction.atomic():

@@ -1,3 +1,4 @@
+import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -73,3 +74,45 @@ class ActivityLogTest(BaseTestCase):
         for verb in ("role.grant", "role.withdraw", "invitation.create", "invitation.revoke", "user.join",
                      "user.password_reset"):
             self.assertNotEqual(verb_label(verb), verb)
+
+
+class AccountSecurityLogTest(BaseTestCase):
+    """What allauth changes on a login (its password, its two-factor login) is in the activity log too."""
+
+    def test_changing_ones_password_is_logged(self):
+        self.resident.set_password("old password 2026")
+        self.resident.save()
+        self.login(self.resident)
+        response = self.client.post(reverse("account_change_password"), {
+            "oldpassword": "old password 2026", "password1": "zhou-new-2026-xq", "password2": "zhou-new-2026-xq"})
+        self.assertEqual(response.status_code, 302)
+        record = ActivityRecord.objects.get(verb="user.password_set")
+        self.assertEqual((record.actor, record.target_id), (self.resident, str(self.resident.pk)))
+        self.assertNotEqual(verb_label(record.verb), record.verb)
+
+    def test_turning_two_factor_login_on_or_off_is_logged(self):
+        from allauth.mfa.models import Authenticator
+        from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+        TOTP.activate(self.member, generate_totp_secret())
+        # Turned off on allauth's page, which does not wrap it in a transaction (after a fresh password).
+        self.login(self.chair)
+        session = self.client.session
+        session["account_authentication_methods"] = [{"method": "password", "at": time.time(),
+                                                      "reauthenticated": True}]
+        session["account_authentication_methods_user"] = str(self.chair.pk)
+        session.save()
+        response = self.client.post(reverse("mfa_deactivate_totp"))
+        self.assertEqual(response.status_code, 302)
+        self.assertFalse(Authenticator.objects.filter(user=self.chair).exists())
+        Authenticator.objects.filter(user=self.member).get().record_usage()  # a login: no change to log
+        self.assertEqual(
+            [(r.verb, r.actor, r.details) for r in ActivityRecord.objects.order_by("pk")],
+            [("user.mfa.added", self.member, {"kind": "totp"}), ("user.mfa.removed", self.chair, {"kind": "totp"})],
+        )
+        for verb in ("user.mfa.added", "user.mfa.removed"):
+            self.assertNotEqual(verb_label(verb), verb)
+        self.login(self.member)
+        page = self.client.get(reverse("accounts:activity"))
+        self.assertContains(page, "关闭了两步验证")
+        self.assertContains(page, "TOTP 认证器")

@@ -279,6 +279,29 @@ class PasswordResetByInvitationTest(InvitationCase):
         page = self.client.get(reverse("accounts:user-detail", kwargs={"pk": self.chair.pk}))
         self.assertNotContains(page, "打印重设密码单")
 
+    def test_a_member_cannot_print_a_slip_the_chair_issued_for_a_committee_login_or_role(self):
+        # The slip's address is the login: whoever may print it may take over the login or the role.
+        reset = services.invitation_create(by=self.chair, name=str(self.treasurer), user=self.treasurer)
+        new_chair = services.invitation_create(by=self.chair, name="新主任", role_kind=Role.Kind.CHAIR)
+        resident = self.invite(by=self.chair)
+        self.login(self.member)
+        for invitation in (reset, new_chair):
+            with self.subTest(invitation=str(invitation)):
+                slip = reverse("accounts:invitation-slip", kwargs={"pk": invitation.pk})
+                response = self.client.get(slip)
+                self.assertEqual(response.status_code, 403)
+                self.assertNotIn(invitation.token, response.content.decode())
+        listed = self.client.get(reverse("accounts:invitation-list"))
+        self.assertContains(listed, "新主任")
+        self.assertNotContains(listed, reverse("accounts:invitation-slip", kwargs={"pk": new_chair.pk}))
+        self.assertNotContains(listed, reverse("accounts:invitation-slip", kwargs={"pk": reset.pk}))
+        self.assertContains(listed, reverse("accounts:invitation-slip", kwargs={"pk": resident.pk}))
+        self.assertContains(self.client.get(reverse("accounts:invitation-slip", kwargs={"pk": resident.pk})),
+                            resident.token)
+        self.login(self.chair)
+        self.assertContains(self.client.get(reverse("accounts:invitation-slip", kwargs={"pk": new_chair.pk})),
+                            new_chair.token)
+
 
 class InvitationListTest(InvitationCase):
     def test_it_lists_open_invitations_only(self):
@@ -308,7 +331,10 @@ class InvitationListTest(InvitationCase):
         self.client.get(url)
         for n in range(20):
             services.invitation_create(by=self.chair, name=f"志愿者{n}", role_kind=Role.Kind.VOLUNTEER)
-        # session, user, the viewer's roles, count, page of invitations; the session's renewal (3)
-        with self.assertNumQueries(8):
+        for person in (self.chair, self.treasurer, self.resident, self.resident_b):
+            services.invitation_create(by=self.chair, name=str(person), user=person)
+        # session, user, the viewer's roles, count, page of invitations, the roles of the logins they
+        # reset (whether the member may print the slip); the session's renewal (3)
+        with self.assertNumQueries(9):
             response = self.client.get(url)
         self.assertContains(response, "志愿者19")

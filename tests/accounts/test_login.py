@@ -1,4 +1,5 @@
 from allauth.mfa.models import Authenticator
+from django.contrib.auth import SESSION_KEY
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
 from django.db import connection
@@ -56,6 +57,24 @@ class LoginTest(PasswordLoginCase):
     def test_a_wrong_password_is_told_in_chinese(self):
         response = self.log_in("resident", "wrong")
         self.assertContains(response, "您提供的用户名或密码不正确。")
+
+    def test_logging_out_takes_a_post(self):
+        # A link or an <img> on some page must not be able to log anyone out.
+        self.log_in("resident")
+        self.assertContains(self.client.get(reverse("account_logout")), "csrfmiddlewaretoken")
+        self.assertIn(SESSION_KEY, self.client.session)
+        self.client.post(reverse("account_logout"))
+        self.assertNotIn(SESSION_KEY, self.client.session)
+
+    def test_next_never_leads_off_the_site(self):
+        for url, data in ((reverse("account_login"), {"login": "resident", "password": PASSWORD}),
+                          (reverse("set_language"), {"language": "en"})):
+            for target in ("https://evil.example/", "//evil.example/", "/\\evil.example/"):
+                with self.subTest(url=url, next=target):
+                    response = self.client.post(url, {**data, "next": target})
+                    self.assertEqual(response.status_code, 302)
+                    self.assertNotIn("evil.example", response["Location"])
+                    self.client.logout()
 
     def test_repeated_failed_logins_are_throttled_in_the_shared_database_cache(self):
         # The cache every gunicorn worker shares is a database table, not a worker's memory.

@@ -231,3 +231,20 @@ class FindPythonTest(SimpleTestCase):
         newest = self.fake_python(self.folder, "python3.13", version_ok=True)
         result = self.find(self.folder)
         self.assertEqual((result.returncode, result.stdout.strip()), (0, str(newest)))
+
+
+class ProxyConfigurationTest(SimpleTestCase):
+    def test_the_readmes_proxy_lets_the_largest_upload_through(self):
+        # A repair report takes six photos of up to 10 MB: a smaller body limit at nginx answers its
+        # own 413 page to a resident sending three photos from a phone.
+        import re
+
+        from estate import uploads
+        from repairs.models import Ticket
+
+        readme = (settings.BASE_DIR / "README.md").read_text()
+        limits = [int(size) for size in re.findall(r"client_max_body_size (\d+)m", readme)]
+        self.assertEqual(len(limits), 3)
+        largest = Ticket.MAX_PHOTOS * uploads.MAX_BYTES // (1024 * 1024)
+        for limit in limits:
+            self.assertGreater(limit, largest)

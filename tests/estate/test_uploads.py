@@ -113,3 +113,16 @@ def test_it_serves_with_nosniff_and_a_safe_disposition():
     assert response["Content-Type"] == "image/jpeg"
     assert "\n" not in response["Content-Disposition"]
     assert response["Content-Disposition"].startswith("inline")
+
+
+def test_uploads_are_never_among_the_static_files(client):
+    # Whitenoise serves STATIC_ROOT (and the static folders) to anyone: uploads must live elsewhere,
+    # and no URL serves MEDIA_ROOT; only the permission-checked views call uploads.serve().
+    from estate import settings as project
+
+    media = project.MEDIA_ROOT.resolve()
+    for static in (project.STATIC_ROOT, *project.STATICFILES_DIRS):
+        assert not media.is_relative_to(static.resolve()) and not static.resolve().is_relative_to(media)
+    name = uploads.store(uploads.prepare_image(_upload(_image_bytes())), folder="tests")
+    for url in (f"/media/{name}", f"/static/{name}", f"/{name}"):
+        assert client.get(url).status_code == 404

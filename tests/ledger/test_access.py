@@ -35,13 +35,18 @@ class LedgerAccessTest(LedgerTestCase, AccessTestCase):
                                                 date=date(2026, 1, 6))[0]
         cls.expense = services.expense_record(date=date(2026, 1, 7), category="cleaning", payee="保洁",
                                               amount=Decimal("100.00"), description="一月", by=cls.treasurer)
+        cls.paid = services.expense_record(date=date(2026, 1, 7), category="greening", payee="绿化",
+                                           amount=Decimal("80.00"), description="修剪", by=cls.treasurer)
+        services.expense_approve(expense=cls.paid, by=cls.chair)
+        services.expense_pay(expense=cls.paid, method="cash", by=cls.chair, date=date(2026, 1, 8))
         cls.adjustment = services.adjustment_create(household=cls.household_b, percent_off=Decimal("50"),
                                                     reason="空置", start_month=date(2026, 6, 1), by=cls.chair)
 
     def setUp(self):
         super().setUp()
         # Files go to the per-test MEDIA_ROOT, so the attachment is made here rather than once per class.
-        self.attachment = services.attachment_add(expense=self.expense, prepared=PDF, by=self.treasurer)
+        self.attachment = services.attachment_add(expense=self.paid, prepared=PDF, by=self.treasurer)
+        self.pending_attachment = services.attachment_add(expense=self.expense, prepared=PDF, by=self.treasurer)
 
     rules = [
         Access("ledger:mine", ok=("resident", "resident_b"),
@@ -53,8 +58,12 @@ class LedgerAccessTest(LedgerTestCase, AccessTestCase):
         Access("ledger:receipt-pdf", ok=SEES_HOUSEHOLD_A, hidden=NOT_SEEING_A,
                kwargs=lambda t: {"pk": t.payment.receipt.pk}),
         Access("ledger:public", ok=ROLE_HOLDERS, forbidden=("outsider",)),
+        # A paid expense's invoice is in the public accounts; one not paid (or cancelled) is the committee's.
         Access("ledger:attachment", ok=ROLE_HOLDERS, forbidden=("outsider",),
                kwargs=lambda t: {"pk": t.attachment.pk}),
+        Access("ledger:attachment", ok=COMMITTEE, forbidden=("outsider",),
+               hidden=("head1", "volunteer", "resident", "resident_b"),
+               kwargs=lambda t: {"pk": t.pending_attachment.pk}),
         Access("ledger:payment-new", ok=COLLECTORS, forbidden=("resident",), hidden=NOT_SEEING_A,
                kwargs=lambda t: {"pk": t.household_a.pk}),
         Access("ledger:payment-new", ok=COLLECTORS, forbidden=("resident",), hidden=NOT_SEEING_A, method="post",

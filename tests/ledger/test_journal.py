@@ -105,6 +105,21 @@ class MonthCloseTest(LedgerTestCase):
         self.assertEqual(Transaction.objects.count(), 2)
         self.assertTrue(ActivityRecord.objects.filter(verb="ledger.month.closed").exists())
 
+    def test_nothing_is_posted_before_a_closed_month_either(self):
+        # A month before the first closed one is not closed itself, but money dated in it would change the
+        # opening balance of every closed month, and so the figures of notices already on the board.
+        post(PARKING, day=date(2026, 1, 10))
+        services.month_close(month=JAN, by=self.chair)
+        with self.assertRaisesMessage(ValidationError, "closed up to 2026-01"):
+            services.income_record(kind="parking", date=date(2025, 11, 5), source="临停", amount=Decimal("50.00"),
+                                   method="cash", by=self.treasurer)
+        with self.assertRaisesMessage(ValidationError, "closed up to 2026-01"):
+            services.month_bill(month=date(2025, 12, 1), by=self.treasurer)
+        with self.assertRaisesMessage(ValidationError, "closed up to 2026-01"):
+            self.pay("39.59", day=date(2025, 12, 20))
+        self.assertEqual(Transaction.objects.count(), 1)
+        self.assertIsNone(first_violation())
+
     def test_a_reversal_of_a_closed_months_posting_is_dated_today(self):
         original = post(PARKING, day=date(2026, 1, 10))
         services.month_close(month=JAN, by=self.chair)
@@ -190,14 +205,23 @@ class CheckLedgerTest(LedgerTestCase):
         ChainHead.objects.filter(pk=1).update(hash=previous)
         self.assertIn("transaction #4: its lines add up to 900.00, not zero", self.check()[1])
 
-    def test_it_names_a_posting_into_a_closed_month(self):
+    def post_behind_the_close(self, day):
+        """Close January, then post `day` as if the close had not been there (an attacker's raw SQL)."""
         post(PARKING, day=date(2026, 1, 10))
         services.month_close(month=JAN, by=self.chair)
         with without_append_only("ledger_closedmonth"), connection.cursor() as cursor:
             cursor.execute("DELETE FROM ledger_closedmonth")
-        post(PARKING, day=date(2026, 1, 20))
+        post(PARKING, day=day)
         ClosedMonth.objects.create(month=JAN, head_seq=1, head_hash=Transaction.objects.get(seq=1).hash)
+
+    def test_it_names_a_posting_into_a_closed_month(self):
+        self.post_behind_the_close(date(2026, 1, 20))
         self.assertIn("transaction #2: posted into 2026-01, which was already closed", self.check()[1])
+
+    def test_it_names_a_posting_dated_before_a_closed_month(self):
+        self.post_behind_the_close(date(2025, 12, 20))
+        self.assertIn("transaction #2: posted into 2025-12, before 2026-01, which was already closed",
+                      self.check()[1])
 
     def test_it_names_a_gap_in_receipt_numbers(self):
         self.pay("10.00")

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import ActivityRecord
+from estate.uploads import PreparedFile
 from ledger import services
 from ledger.models import Account, Attachment, Expense, Payment, Receipt
 from tests.ledger import bulk
@@ -212,6 +213,17 @@ class CommitteePagesTest(LedgerTestCase):
         xlsx = self.client.get(reverse("ledger:journal") + "?_export=xlsx")
         self.assertTrue(xlsx.content.startswith(b"PK"))
 
+    def test_the_journal_export_keeps_typed_text_from_running_as_a_spreadsheet_formula(self):
+        # An account's name and a payee are typed by people; Excel runs a cell that starts with "=".
+        Account.objects.filter(code="cleaning").update(name='=HYPERLINK("http://evil.example","保洁")')
+        services.expense_pay(expense=self.approved_expense("50.00"), method="cash", by=self.treasurer)
+        self.login(self.chair)
+        csv = self.client.get(reverse("ledger:journal") + "?_export=csv").content.decode("utf-8")
+        self.assertTrue(csv.startswith("\ufeff"))  # Excel in China opens a CSV without it as GBK
+        self.assertIn("'=HYPERLINK", csv)
+        self.assertNotIn(',=HYPERLINK', csv)
+        self.assertNotIn('"=HYPERLINK', csv)
+
     def test_the_treasurer_without_two_factor_is_sent_to_set_it_up(self):
         from allauth.mfa.models import Authenticator
 
@@ -244,8 +256,27 @@ class ChartAndAttachmentTest(LedgerTestCase):
         self.assertRedirects(response, reverse("ledger:expense", args=[expense.pk]))
         attachment = Attachment.objects.get()
         self.assertNotIn("发票", attachment.name)  # stored under a random name
-        self.login(self.resident_b)
         served = self.client.get(reverse("ledger:attachment", args=[attachment.pk]))
         self.assertEqual(served["Content-Type"], "application/pdf")
         self.assertIn("sandbox", served["Content-Security-Policy"])
+
+    def test_residents_see_the_invoices_of_paid_expenses_only(self):
+        # Until it is paid an expense is not in the public accounts, nor its invoice; a cancelled one
+        # (a wrong file attached, say: attachments cannot be deleted) never is.
+        pending = services.expense_record(date=date(2026, 4, 9), category="cleaning", payee="保洁公司",
+                                          amount=Decimal("88.00"), description="四月保洁", by=self.treasurer)
+        cancelled = services.expense_record(date=date(2026, 4, 9), category="cleaning", payee="张三",
+                                            amount=Decimal("20.00"), description="误录", by=self.treasurer)
+        prepared = PreparedFile(b"%PDF-1.4\n%%EOF\n", "pdf", "application/pdf", "invoice.pdf")
+        waiting = services.attachment_add(expense=pending, prepared=prepared, by=self.treasurer)
+        withdrawn = services.attachment_add(expense=cancelled, prepared=prepared, by=self.treasurer)
+        services.expense_cancel(expense=cancelled, reason="传错了文件", by=self.treasurer)
+        self.login(self.resident_b)
+        for attachment in (waiting, withdrawn):
+            self.assertEqual(self.client.get(reverse("ledger:attachment", args=[attachment.pk])).status_code, 404)
+        services.expense_approve(expense=pending, by=self.chair)
+        services.expense_pay(expense=pending, method="cash", by=self.chair)
+        self.assertEqual(self.client.get(reverse("ledger:attachment", args=[waiting.pk])).status_code, 200)
+        self.login(self.member)
+        self.assertEqual(self.client.get(reverse("ledger:attachment", args=[withdrawn.pk])).status_code, 200)
 

@@ -22,6 +22,7 @@ from ledger.models import (
     Payment,
     Receipt,
     Settlement,
+    Transaction,
     household_balance,
 )
 from tests.base import Personas
@@ -87,6 +88,25 @@ class PaymentTest(LedgerTestCase):
                                     idempotency_key=uuid.uuid4().hex, by=self.treasurer)
         self.assertFalse(Payment.objects.exists())
         self.assertEqual(ChainHead.objects.get().seq, 0)
+
+    def test_money_is_not_recorded_on_a_day_still_to_come(self):
+        # A collection dated next year would take a receipt number of that year and sit outside this
+        # month's accounts and notice while the cash is already in the box.
+        self.bill(JAN)
+        tomorrow = date(2026, 4, 11)
+        with self.assertRaisesMessage(ValidationError, "2026-04-11 is still to come"):
+            self.pay("39.59", day=tomorrow)
+        with self.assertRaisesMessage(ValidationError, "2026-04-11 is still to come"):
+            services.income_record(kind="parking", date=tomorrow, source="临停", amount=Decimal("5.00"),
+                                   method="cash", by=self.treasurer)
+        expense = self.approved_expense("50.00")
+        with self.assertRaisesMessage(ValidationError, "2026-04-11 is still to come"):
+            services.expense_pay(expense=expense, method="cash", by=self.treasurer, date=tomorrow)
+        collected = self.pay("10.00", by=self.head1, day=date(2026, 4, 10))
+        with self.assertRaisesMessage(ValidationError, "2026-04-11 is still to come"):
+            services.handover_confirm(payment=collected, by=self.treasurer, date=tomorrow)
+        self.assertEqual(Transaction.objects.exclude(kind=Transaction.Kind.BILLING).count(), 1)
+        self.assertEqual(Receipt.objects.count(), 1)
 
     def test_a_building_head_collects_in_their_building_and_the_treasurer_confirms_the_hand_over(self):
         self.bill(JAN)

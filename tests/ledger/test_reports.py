@@ -76,3 +76,10 @@ class MonthReportTest(LedgerTestCase):
         self.assertEqual([(r.code, r.owed, r.open_months, r.oldest) for r in rows],
                          [("1-1-301", Decimal("39.59"), 1, FEB), ("2-1-101", Decimal("33.54"), 1, FEB),
                           ("1-1-302", Decimal("28.86"), 1, FEB)])
+
+
+def test_a_percentage_is_rounded_half_up_as_the_committee_rounds_by_hand():
+    # 49 of 400 households is 12.25 %: 四舍五入 gives 12.3, banker's rounding (Decimal's default) 12.2.
+    assert reports.percent(Decimal("49"), Decimal("400")) == Decimal("12.3")
+    assert reports.percent(Decimal("1"), Decimal("3")) == Decimal("33.3")
+    assert reports.percent(Decimal("0"), Decimal("0")) is None

@@ -190,6 +190,22 @@ class QuotePagesTest(RepairsTestCase):
         self.assertEqual(ticket.quotes.count(), 0)
         self.assertEqual(len(response.context["messages"]), 1)
 
+    @override_settings(LEDGER_MAX_AMOUNT=Decimal("100000.00"))
+    def test_a_quote_amount_is_checked_like_every_amount_the_books_take(self):
+        # Its amount becomes a ledger expense when chosen: one fen is a price, a third decimal or a sum the
+        # books refuse is a typo to catch when the quote is added, not when it is chosen.
+        ticket = self.advance(self.common_ticket(), S.ACCEPTED)
+        self.login(self.member)
+        url = reverse("repairs:quote-add", args=[ticket.pk])
+        self.client.post(url, {"contractor": self.firm.pk, "amount": "0.01"})
+        self.assertEqual([q.amount for q in ticket.quotes.all()], [Decimal("0.01")])
+        for amount in ("0.005", "100000.01", "0", "-5"):
+            with self.subTest(amount=amount):
+                self.client.post(url, {"contractor": self.firm.pk, "amount": amount})
+                with self.assertRaises(ValidationError):
+                    services.quote_add(ticket=ticket, by=self.member, contractor=self.firm, amount=Decimal(amount))
+        self.assertEqual(ticket.quotes.count(), 1)
+
     def test_the_comparison_shows_each_quote_against_the_lowest(self):
         ticket = self.advance(self.common_ticket(), S.ACCEPTED)
         for contractor, amount in ((self.firm, "90000.00"), (self.pipes, "26000.00")):
