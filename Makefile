@@ -53,6 +53,8 @@ system-deps:
 run: export SECURE_SSL_REDIRECT ?= false
 run: export SECURE_COOKIES ?= false
 run: export SECURE_HSTS_SECONDS ?= 0
+# Printed QR codes and invitation links point at the server make run starts, whatever its port.
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: $(VENV)/.runtime
 	@mkdir -p var
 	@[ -s var/secret_key ] || $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > var/secret_key

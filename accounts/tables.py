@@ -50,6 +50,7 @@ class InvitationTable(_Table):
     class Meta(_Table.Meta):
         model = Invitation
         fields = ["name", "kind", "scope", "created_by", "created_at", "expires_at", "status"]
+        empty_text = _("No slip is waiting to be used. Invite each person who should log in.")
 
     def __init__(self, *args, viewer, **kwargs):
         super().__init__(*args, **kwargs)
@@ -83,6 +84,7 @@ class ActivityTable(_Table):
     class Meta(_Table.Meta):
         model = ActivityRecord
         fields = ["at", "actor", "verb", "target", "details", "source"]
+        empty_text = _("No records match.")
         order_by = ["-at"]
 
     def render_verb(self, value):

@@ -5,7 +5,9 @@ from decimal import Decimal
 from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
 
-from estate.models import Household
+from estate.models import Household, Notice
+
+NOTICES_SHOWN = 3
 
 
 def panels(request):
@@ -20,4 +22,9 @@ def panels(request):
     if user.is_resident:
         mine = Household.objects.filter(pk__in=user.household_ids).select_related("building")
         result.append(("estate/_dashboard_household.html", {"households": mine}))
+    if user.active_roles:
+        # What the bulletin board says now, for those who never walk past it.
+        latest = list(Notice.objects.filter(status=Notice.Status.POSTED).only("title", "notice_date")[:NOTICES_SHOWN])
+        if latest:
+            result.append(("estate/_dashboard_notices.html", {"notices": latest}))
     return result

@@ -1,12 +1,15 @@
 """The demo estate 幸福家园小区: two buildings, 56 households, 4500.00 m², a user for every role."""
 
 import random
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db.models import Sum
+from django.utils import timezone
 
 from accounts.models import Role, User
 from estate.models import Building, Household, Resident
+from estate.notices import notice_post, notice_save
 
 DEMO_PASSWORD = "jiayuan-demo-2026"
 
@@ -88,10 +91,31 @@ def seed(*, out):
             )
         role.save()
         chair = chair or user
+    _notices(chair)
     out.write(f"幸福家园小区: {len(households)} households, {total:.2f} m²")
     out.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for username, name, kind, scope in DEMO_USERS:
         out.write(f"  {username:<11} {name}  {Role.Kind(kind).label}{' ' + scope if scope else ''}")
+
+
+# Two notices on the bulletin board and one the committee is still writing.
+NOTICES = [
+    (-20, "关于清理楼道堆放杂物的通知", "各位业主：\n\n为消除消防隐患，请于本月底前清理楼道内堆放的杂物和电动车。"
+     "月底后业委会将会同楼栋长统一清理。\n\n谢谢大家配合。", True),
+    (-3, "关于市政管道维修停水的通知", "各位业主：\n\n因市政管道维修，本周六**8:00至17:00**全小区停水，"
+     "请提前储水。\n\n给大家带来不便，敬请谅解。", True),
+    (0, "2027年度物业费收缴安排（草稿）", "各位业主：\n\n2027年度物业费标准不变，仍为每月每平方米0.39元。", False),
+]
+
+
+def _notices(chair):
+    today = timezone.localdate()
+    signature = "幸福家园小区业主委员会"
+    for days, title, body, posted in NOTICES:
+        notice = notice_save(title=title, body=body, notice_date=today + timedelta(days=days), signature=signature,
+                             by=chair)
+        if posted:
+            notice_post(notice=notice, by=chair)
 
 
 def _phone(rng):

@@ -3,15 +3,18 @@
 from django.conf import settings
 
 from ledger import reports
-from ledger.models import Charge, Expense, Payment, household_balance
+from ledger.models import Charge, Expense, MonthlyNotice, Payment, household_balance
 
 
 def panels(request):
     user = request.user
     result = []
+    # A household sees where its fees went: the latest notice posted on the board, one click away.
+    latest_notice = MonthlyNotice.objects.only("month").first() if user.household_ids else None
     for household_id in sorted(user.household_ids):
-        result.append(("ledger/_dashboard_household.html",
-                       {"household_id": household_id, "balance": household_balance(household_id)}))
+        result.append(("ledger/_dashboard_household.html", {
+            "household_id": household_id, "balance": household_balance(household_id), "latest_notice": latest_notice,
+        }))
     if user.is_committee:
         month = Charge.objects.order_by("-month").values_list("month", flat=True).first()
         result.append(("ledger/_dashboard_committee.html", {

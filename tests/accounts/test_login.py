@@ -97,7 +97,7 @@ class LoginTest(PasswordLoginCase):
         self.assertRedirects(response, reverse("mfa_authenticate"), fetch_redirect_response=False)
         page = self.client.get(reverse("mfa_authenticate"))
         self.assertContains(page, 'class="site-header')
-        self.assertContains(page, "双因素身份认证")
+        self.assertContains(page, "两步验证")
 
 
 class TwoFactorPagesTest(PasswordLoginCase):

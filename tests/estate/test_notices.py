@@ -65,6 +65,19 @@ class NoticeWritingTest(BaseTestCase):
         self.assertContains(self.client.get(reverse("estate:notice-list")), NOTICE["title"])
         self.assertContains(self.client.get(notice.get_absolute_url()), NOTICE["title"])
 
+    def test_a_resident_finds_posted_notices_on_the_dashboard_but_never_a_draft(self):
+        self.login(self.member)
+        self.client.post(reverse("estate:notice-new"), NOTICE)
+        draft = Notice.objects.get()
+        self.login(self.resident)
+        self.assertNotContains(self.client.get(reverse("estate:dashboard")), NOTICE["title"])
+
+        self.login(self.member)
+        self.client.post(reverse("estate:notice-post", args=[draft.pk]))
+        self.login(self.resident)
+        dashboard = self.client.get(reverse("estate:dashboard"))
+        self.assertContains(dashboard, f'<a href="{draft.get_absolute_url()}">{NOTICE["title"]}</a>', html=True)
+
     def test_the_database_refuses_to_change_a_posted_notice(self):
         notice = Notice.objects.create(title="公示", body="正文", notice_date=date(2026, 11, 1), signature="业委会",
                                        created_by=self.chair, status=Notice.Status.POSTED)

@@ -22,6 +22,7 @@ def test_a_committee_member_imports_a_roster_on_a_phone(page, live_server, tmp_p
                                    ["3号楼", 1, 101, "陈大明", "+86 137 0000 1111", 85.5]]))
     login(page, live_server, "member")  # the chair has two-factor login: a code page first
     page.wait_for_url(f"{live_server.url}/")
+    page.click("nav summary:has-text('住户')")  # the committee's household pages fold under 住户
     page.click("nav >> text=导入花名册")
     page.set_input_files("input[type=file]", str(roster))
     page.click("text=预览变化")

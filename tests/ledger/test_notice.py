@@ -62,6 +62,13 @@ class NoticeTest(LedgerTestCase):
         self.assertEqual(data["closing_total"], str(Decimal("39.59") - Decimal("300.00")))
         self.assertNotIn("周阿姨", str(data))  # no resident's name anywhere in the notice
 
+    def test_a_household_finds_the_latest_notice_on_its_dashboard(self):
+        self.january()
+        self.login(self.resident)
+        self.assertNotContains(self.client.get(reverse("estate:dashboard")), reverse("ledger:notice", args=["2026-01"]))
+        self.close_january()
+        self.assertContains(self.client.get(reverse("estate:dashboard")), reverse("ledger:notice", args=["2026-01"]))
+
     def test_closing_the_month_posts_the_notice_once_and_serves_those_bytes(self):
         self.january()
         self.close_january()
