@@ -61,7 +61,9 @@ def test_a_resident_reports_with_a_photo_and_the_committee_assigns_it(page, brow
     assert ticket.photos.count() == 1
     photo = page.locator("section.photos img").first
     photo.wait_for()
-    assert page.evaluate("img => img.complete && img.naturalWidth > 0", photo.element_handle())
+    # The photo loads after the page: wait for it (a busy machine took longer than the check did).
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=photo.element_handle(),
+                           timeout=10_000)
     no_sideways_scrolling(page)
     page.screenshot(path=ARTIFACTS / "repair-reported-360.png", full_page=True)
 
