@@ -60,9 +60,12 @@ def test_a_resident_reports_with_a_photo_and_the_committee_assigns_it(page, brow
     page.wait_for_url(f"{live_server.url}/repairs/{ticket.pk}/")
     assert ticket.photos.count() == 1
     photo = page.locator("section.photos img").first
-    # The photo loads lazily, once in view, and from the server's permission-checked view: wait for it.
+    photo.wait_for()
+    # The photo loads lazily, once in view, and from the server's permission-checked view: wait for it
+    # (a busy machine took longer than a check at once did).
     photo.scroll_into_view_if_needed()
-    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=photo.element_handle(), timeout=10_000)
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=photo.element_handle(),
+                           timeout=10_000)
     no_sideways_scrolling(page)
     page.screenshot(path=ARTIFACTS / "repair-reported-360.png", full_page=True)
 
