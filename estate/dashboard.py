@@ -18,6 +18,8 @@ def panels(request):
         summary = households.aggregate(
             count=Count("pk"), area=Coalesce(Sum("area"), Decimal("0"))
         )
+        # SQLite sums 2284.7 as 2284.70000000000: areas have two places, and so has their sum.
+        summary["area"] = summary["area"].quantize(Decimal("0.01"))
         result.append(("estate/_dashboard_register.html", {"summary": summary}))
     if user.is_resident:
         mine = Household.objects.filter(pk__in=user.household_ids).select_related("building")

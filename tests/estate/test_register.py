@@ -122,6 +122,15 @@ class HouseholdListTest(BaseTestCase):
             self.client.get(LIST)
 
 
+class DashboardSummaryTest(BaseTestCase):
+    def test_a_building_head_sees_the_buildings_households_and_area_to_the_fen(self):
+        self.login(self.head1)
+        panel = next(context for template, context in self.client.get(reverse("estate:dashboard")).context["panels"]
+                     if template == "estate/_dashboard_register.html")
+        self.assertEqual(panel["summary"], {"count": 2, "area": Decimal("175.50")})
+        self.assertEqual(str(panel["summary"]["area"]), "175.50")
+
+
 class ExportTest(BaseTestCase):
     def test_the_committee_downloads_csv_that_excel_reads_as_chinese(self):
         self.login(self.chair)
