@@ -30,6 +30,7 @@ import argparse
 import contextlib
 import io
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -50,11 +51,12 @@ def section(function):
     return function
 
 
-def measure(label, function, *, runs=None, rollback=False):
+def measure(label, function, *, runs=None, rollback=False, slowest=False):
     """Time function(): print the median over the runs and the queries of one run.
 
     With rollback=True each run happens in a transaction that is rolled back, so that a command
-    that changes the database (bill_month) meets the same data every time.
+    that changes the database (bill_month) meets the same data every time. With slowest=True the
+    slowest query of that run is printed too, to show where the time goes.
     """
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
@@ -72,6 +74,7 @@ def measure(label, function, *, runs=None, rollback=False):
     with CaptureQueriesContext(connection) as captured:
         once()
     queries = len(captured)  # now: the next request empties the connection's log
+    worst = max(captured.captured_queries, key=lambda query: float(query["time"]), default=None)
     timings = []
     for _ in range(runs):
         start = time.perf_counter()
@@ -82,6 +85,9 @@ def measure(label, function, *, runs=None, rollback=False):
         f"(fastest {min(timings):.1f} ms), {queries} {'query' if queries == 1 else 'queries'}",
         flush=True,
     )
+    if slowest and worst is not None:
+        sql = re.sub(r"IN \((\d+, )+\d+\)", "IN (...)", worst["sql"])
+        print(f"  its slowest query, {float(worst['time']) * 1000:.0f} ms: {sql[:600]}", flush=True)
 
 
 def measure_page(label, url, *, user=None, status=200, runs=None):
@@ -270,7 +276,7 @@ def at_scale(count, *, close):
                      last, user=estate.treasurer, runs=None if close else 3)
     new_month = timezone.localdate().replace(day=1)
     measure(f"bill_month {new_month:%Y-%m}, {count:,} households (budget 2000 ms)",
-            lambda: month_bill(month=new_month, by=estate.treasurer), runs=5, rollback=True)
+            lambda: month_bill(month=new_month, by=estate.treasurer), runs=5, rollback=True, slowest=True)
 
 
 @section

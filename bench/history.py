@@ -31,28 +31,14 @@ RATES = {0: Decimal("0.35"), 5: Decimal("0.39")}
 # statement runs to the full 120 payments.
 HABITS = [("ahead", 80), ("behind", 12), ("stops", 8)]
 METHODS = [("wechat", 50), ("cash", 25), ("bank", 15), ("alipay", 10)]
-# The estate's running costs for 56 households; a larger estate spends in proportion.
-MONTHLY_EXPENSES = [
-    # (category, payee, amount for 56 households, description, method)
-    ("cleaning", "杨桂兰", Decimal("600.00"), "保洁员：楼道和公共区域保洁（月度劳务）", "cash"),
-    ("security", "郑国庆", Decimal("400.00"), "门卫：夜间值守补贴", "bank"),
-    ("utilities", "国网电力", Decimal("186.40"), "公共照明电费", "bank"),
-    ("utilities", "自来水公司", Decimal("72.60"), "公共区域用水", "bank"),
-    ("remuneration", "财务及楼栋长", Decimal("150.00"), "记账与收费误工补贴", "bank"),
-]
+# Now and then, besides the demo estate's monthly running costs (ledger.demo), scaled to the estate's size:
+# month of the year → (category, payee, amount for 56 households, description).
 OCCASIONAL_EXPENSES = {
-    # month of the year → (category, payee, amount for 56 households, description)
     3: ("greening", "何建军", Decimal("320.00"), "绿化：春季修剪、补种黄杨"),
     6: ("repairs", "赵德明", Decimal("855.00"), "电工：更换损坏路灯（含灯具和人工）"),
     9: ("repairs", "周立平", Decimal("480.00"), "管道工：雨水管疏通更换"),
     10: ("activities", "社区活动", Decimal("260.00"), "重阳节慰问老人"),
     12: ("office", "文具店", Decimal("68.50"), "公告打印纸、收据本"),
-}
-PEOPLE = {"杨桂兰", "郑国庆", "何建军", "赵德明", "周立平"}
-BUDGET = {
-    "cleaning": Decimal("7200.00"), "security": Decimal("4800.00"), "greening": Decimal("1200.00"),
-    "repairs": Decimal("3000.00"), "utilities": Decimal("3200.00"), "remuneration": Decimal("1800.00"),
-    "office": Decimal("300.00"), "activities": Decimal("800.00"), "other_expense": Decimal("500.00"),
 }
 
 
@@ -157,7 +143,7 @@ def _habit(rng):
 
 
 def _month(estate, index, month, habits, rng, *, close):
-    from ledger import services
+    from ledger import demo, services
     from ledger.models import Account
 
     if index % 12 == 0:
@@ -166,7 +152,7 @@ def _month(estate, index, month, habits, rng, *, close):
                                   note="业主大会决议")
         _hardship_discounts(estate, month, rng)
     if month.month == 1 or index == 0:
-        for code, amount in BUDGET.items():
+        for code, amount in demo.BUDGET.items():
             services.budget_set(year=month.year, account=Account.objects.get(code=code),
                                 amount=_scaled(estate, amount), by=estate.chair)
     with estate.timed("billing"):
@@ -267,15 +253,15 @@ def _income(estate, month, rng):
 
 
 def _spend(estate, month):
-    from ledger import services
+    from ledger import demo, services
 
-    lines = list(MONTHLY_EXPENSES)
+    lines = list(demo.MONTHLY_EXPENSES)
     if month.month in OCCASIONAL_EXPENSES:
         lines.append(OCCASIONAL_EXPENSES[month.month] + ("bank",))
     for number, (category, payee, amount, description, method) in enumerate(lines):
         day = month + timedelta(days=23 + number % 4)
         expense = services.expense_record(date=day, category=category, payee=payee, amount=_scaled(estate, amount),
-                                          payee_is_person=payee in PEOPLE, description=description,
+                                          payee_is_person=payee in demo.PEOPLE, description=description,
                                           by=estate.treasurer)
         for approver in (estate.chair, estate.member)[: services.approval_required_count(expense.amount)]:
             services.expense_approve(expense=expense, by=approver)
