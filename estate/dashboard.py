@@ -2,9 +2,9 @@
 
 from decimal import Decimal
 
-from django.db.models import Count, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count
 
+from estate.aggregates import exact_sum
 from estate.models import Household, Notice
 
 NOTICES_SHOWN = 3
@@ -16,7 +16,7 @@ def panels(request):
     if user.is_committee or user.is_building_head:
         households = Household.objects.visible_to(user).filter(is_active=True)
         summary = households.aggregate(
-            count=Count("pk"), area=Coalesce(Sum("area"), Decimal("0"))
+            count=Count("pk"), area=exact_sum("area")
         )
         # SQLite sums 2284.7 as 2284.70000000000: areas have two places, and so has their sum.
         summary["area"] = summary["area"].quantize(Decimal("0.01"))

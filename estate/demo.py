@@ -4,10 +4,10 @@ import random
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.models import Role, User
+from estate.aggregates import exact_sum
 from estate.models import Building, Household, Resident
 from estate.notices import notice_post, notice_save
 
@@ -75,7 +75,7 @@ def seed(*, out):
         if occupancy == Household.Occupancy.RENTED:
             Resident.objects.create(household=household, name=rng.choice(SURNAMES) + rng.choice(GIVEN),
                                     phone=_phone(rng), relation=Resident.Relation.TENANT)
-    total = Household.objects.aggregate(total=Sum("area"))["total"]
+    total = Household.objects.aggregate(total=exact_sum("area"))["total"]
     assert total == Decimal("4500.00"), total
 
     chair = None

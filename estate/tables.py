@@ -3,14 +3,13 @@
 from decimal import Decimal
 
 import django_tables2 as tables
-from django.db.models import Sum
-from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django_tables2.export import TableExport
 
+from estate.aggregates import exact_sum
 from estate.models import Household, Resident
 
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -151,4 +150,4 @@ def export_response(table, export_format, filename):
 
 def total_area(queryset):
     # SQLite hands back 261.5 for 261.50: areas have two places, so has their sum.
-    return queryset.aggregate(total=Coalesce(Sum("area"), Decimal("0")))["total"].quantize(Decimal("0.01"))
+    return queryset.aggregate(total=exact_sum("area"))["total"].quantize(Decimal("0.01"))

@@ -8,9 +8,9 @@ memory however long the books are.
 from collections import defaultdict
 from itertools import groupby
 
-from django.db.models import Count, F, Max, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Max, Q
 
+from estate.aggregates import exact_sum
 from ledger.models import (
     GENESIS_HASH,
     Account,
@@ -37,6 +37,7 @@ def violations():
     yield from _closed_months()
     yield from _charges()
     yield from _payments()
+    yield from _paid_ahead()
     yield from _receipts()
     yield from _expenses()
 
@@ -156,8 +157,8 @@ def _charges():
             yield f"billing #{seq}: household {key[1]} was charged {charged[key]} but {posted[key]} was posted"
             return
     over = (
-        Charge.objects.annotate(paid=Coalesce(Sum("settlements__amount", filter=Q(
-            settlements__payment__transaction__reversal__isnull=True)), ZERO))
+        Charge.objects.annotate(paid=exact_sum("settlements__amount", filter=Q(
+            settlements__payment__transaction__reversal__isnull=True)))
         .filter(paid__gt=F("amount")).first()
     )
     if over is not None:
@@ -168,9 +169,9 @@ def _payments():
     """Each payment posted exactly its amount off its household's receivable and settled no more than that."""
     posted = dict(
         Entry.objects.filter(transaction__kind=Transaction.Kind.PAYMENT, account__code=Account.RECEIVABLE)
-        .values_list("transaction_id").annotate(total=Sum("amount")).values_list("transaction_id", "total")
+        .values_list("transaction_id").annotate(total=exact_sum("amount")).values_list("transaction_id", "total")
     )
-    settled = dict(Settlement.objects.values_list("payment_id").annotate(total=Sum("amount"))
+    settled = dict(Settlement.objects.values_list("payment_id").annotate(total=exact_sum("amount"))
                    .values_list("payment_id", "total"))
     rows = Payment.objects.order_by("transaction__seq").values_list("pk", "transaction_id", "transaction__seq",
                                                                     "amount")
@@ -180,6 +181,32 @@ def _payments():
             return
         if settled.get(pk, ZERO) > amount:
             yield f"payment #{seq}: amount {amount} but {settled[pk]} was settled"
+            return
+
+
+def _paid_ahead():
+    """Money paid ahead never sits beside an open charge of the same household: it settles it at once.
+
+    Billing relies on this (it sets money paid ahead against the new month's charges only).
+    """
+    standing = Q(payment__transaction__reversal__isnull=True)
+    credit = defaultdict(lambda: ZERO)
+    for household_id, total in (Payment.objects.standing().values_list("household_id")
+                                .annotate(total=exact_sum("amount")).values_list("household_id", "total")):
+        credit[household_id] += total
+    for household_id, total in (Settlement.objects.filter(standing).values_list("payment__household_id")
+                                .annotate(total=exact_sum("amount")).values_list("payment__household_id", "total")):
+        credit[household_id] -= total
+    ahead = {household_id for household_id, left in credit.items() if left > 0}
+    unpaid = (
+        Charge.objects.annotate(paid=exact_sum("settlements__amount", filter=Q(
+            settlements__payment__transaction__reversal__isnull=True)))
+        .filter(amount__gt=F("paid")).order_by("month", "household_id").values_list("household_id", "month")
+    )
+    for household_id, month in unpaid.iterator(chunk_size=CHUNK):
+        if household_id in ahead:
+            yield (f"household {household_id}: {credit[household_id]} paid ahead "
+                   f"but its charge for {month:%Y-%m} is open")
             return
 
 

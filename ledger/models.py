@@ -21,12 +21,11 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ledger.money import ZERO
+from estate.aggregates import exact_sum
 
 
 def money_field(verbose_name, **kwargs):
@@ -544,7 +543,7 @@ class Budget(models.Model):
 def household_balance(household_id):
     """What a household owes (positive) or has paid ahead (negative)."""
     return Entry.objects.filter(account__code=Account.RECEIVABLE, household_id=household_id).aggregate(
-        total=Coalesce(Sum("amount"), ZERO)
+        total=exact_sum("amount")
     )["total"]
 
 

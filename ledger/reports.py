@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Q
 
+from estate.aggregates import exact_sum
 from estate.models import Household
 from ledger.models import (
     Account,
@@ -46,7 +46,7 @@ def _settled(charges, until):
     """Sum paid toward `charges` by payments dated up to `until` and not reversed."""
     return Settlement.objects.filter(
         charge__in=charges, payment__date__lte=until, payment__transaction__reversal__isnull=True
-    ).aggregate(total=Coalesce(Sum("amount"), ZERO))["total"]
+    ).aggregate(total=exact_sum("amount"))["total"]
 
 
 @dataclass
@@ -66,10 +66,10 @@ def collection(month, *, until=None):
     """
     until = until or date.max
     charges = Charge.objects.filter(month=month, amount__gt=0)
-    billed = charges.aggregate(total=Coalesce(Sum("amount"), ZERO))["total"]
+    billed = charges.aggregate(total=exact_sum("amount"))["total"]
     collected = _settled(charges, until)
-    paid = charges.annotate(paid=Coalesce(Sum("settlements__amount", filter=Q(
-        settlements__payment__date__lte=until, settlements__payment__transaction__reversal__isnull=True)), ZERO))
+    paid = charges.annotate(paid=exact_sum("settlements__amount", filter=Q(
+        settlements__payment__date__lte=until, settlements__payment__transaction__reversal__isnull=True)))
     households = paid.aggregate(total=Count("pk"), full=Count("pk", filter=Q(paid__gte=F("amount"))))
     return Collection(billed, collected, percent(collected, billed), households["full"], households["total"])
 
@@ -78,7 +78,7 @@ def collection_year_to_date(month, *, until=None):
     """Collection for January to `month` of its year, as one figure."""
     until = until or date.max
     charges = Charge.objects.filter(month__gte=month.replace(month=1), month__lte=month, amount__gt=0)
-    billed = charges.aggregate(total=Coalesce(Sum("amount"), ZERO))["total"]
+    billed = charges.aggregate(total=exact_sum("amount"))["total"]
     collected = _settled(charges, until)
     return Collection(billed, collected, percent(collected, billed), 0, 0)
 
@@ -103,13 +103,13 @@ def arrears(*, until=None, households=None):
     owed = dict(
         Entry.objects.filter(account__code=Account.RECEIVABLE, transaction__date__lte=until,
                              household__in=households)
-        .values_list("household_id").annotate(total=Sum("amount")).filter(total__gt=0)
+        .values_list("household_id").annotate(total=exact_sum("amount")).filter(total__gt=0)
         .values_list("household_id", "total")
     )
     open_charges = (
         Charge.objects.filter(household_id__in=owed.keys(), month__lte=until, amount__gt=0)
-        .annotate(paid=Coalesce(Sum("settlements__amount", filter=Q(
-            settlements__payment__date__lte=until, settlements__payment__transaction__reversal__isnull=True)), ZERO))
+        .annotate(paid=exact_sum("settlements__amount", filter=Q(
+            settlements__payment__date__lte=until, settlements__payment__transaction__reversal__isnull=True)))
         .filter(amount__gt=F("paid"))
         .values_list("household_id", "month")
     )
@@ -128,7 +128,7 @@ def balances(until, codes=MONEY_ACCOUNTS):
     """Balances of accounts (by code) at the end of `until`, cash and bank as debit balances."""
     rows = dict(
         Entry.objects.filter(account__code__in=codes, transaction__date__lte=until)
-        .values_list("account__code").annotate(total=Sum("amount")).values_list("account__code", "total")
+        .values_list("account__code").annotate(total=exact_sum("amount")).values_list("account__code", "total")
     )
     return {code: rows.get(code, ZERO) for code in codes}
 
@@ -136,10 +136,10 @@ def balances(until, codes=MONEY_ACCOUNTS):
 def fund_figures(until):
     """Each designated fund's raised, spent and remaining money at the end of `until`."""
     funds = Fund.objects.annotate(
-        raised=Coalesce(Sum("entries__amount", filter=Q(entries__amount__lt=0,
-                                                         entries__transaction__date__lte=until)), ZERO),
-        spent=Coalesce(Sum("entries__amount", filter=Q(entries__amount__gt=0,
-                                                        entries__transaction__date__lte=until)), ZERO),
+        raised=exact_sum("entries__amount", filter=Q(entries__amount__lt=0,
+                                                         entries__transaction__date__lte=until)),
+        spent=exact_sum("entries__amount", filter=Q(entries__amount__gt=0,
+                                                        entries__transaction__date__lte=until)),
     )
     return [
         {"fund": fund, "name": fund.name, "target": fund.target, "raised": -fund.raised, "spent": fund.spent,
@@ -153,8 +153,8 @@ def budget_against_actual(year, until=None):
     until = until or date(year, 12, 31)
     budgets = dict(Budget.objects.filter(year=year).values_list("account_id", "amount"))
     accounts = Account.objects.filter(kind=Account.Kind.EXPENSE).annotate(
-        actual=Coalesce(Sum("entries__amount", filter=Q(entries__transaction__date__gte=date(year, 1, 1),
-                                                         entries__transaction__date__lte=until)), ZERO)
+        actual=exact_sum("entries__amount", filter=Q(entries__transaction__date__gte=date(year, 1, 1),
+                                                         entries__transaction__date__lte=until))
     )
     rows = []
     for account in accounts:
@@ -233,19 +233,19 @@ def month_report(year, month):
     received = -Entry.objects.filter(
         account__code=Account.RECEIVABLE, transaction__kind=Transaction.Kind.PAYMENT,
         transaction__date__gte=start, transaction__date__lte=end,
-    ).aggregate(total=Coalesce(Sum("amount"), ZERO))["total"]
+    ).aggregate(total=exact_sum("amount"))["total"]
     # Reversals of payments in the month take their money back out of "received".
     received -= Entry.objects.filter(
         account__code=Account.RECEIVABLE, transaction__kind=Transaction.Kind.REVERSAL,
         transaction__reverses__kind=Transaction.Kind.PAYMENT,
         transaction__date__gte=start, transaction__date__lte=end,
-    ).aggregate(total=Coalesce(Sum("amount"), ZERO))["total"]
+    ).aggregate(total=exact_sum("amount"))["total"]
     income_rows = (
         Entry.objects.filter(account__kind=Account.Kind.INCOME, transaction__date__gte=start,
                              transaction__date__lte=end)
         .exclude(account__code=Account.FEE_INCOME)
         .values("account__code", "account__name", "account__position")
-        .annotate(total=Sum("amount"))
+        .annotate(total=exact_sum("amount"))
         .order_by("account__position")
     )
     income_by_kind = [{"code": r["account__code"], "name": r["account__name"], "amount": -r["total"]}
@@ -267,7 +267,7 @@ def month_report(year, month):
     expense_total = -Entry.objects.filter(
         Q(transaction__kind=Transaction.Kind.EXPENSE) | Q(transaction__reverses__kind=Transaction.Kind.EXPENSE),
         account__code__in=MONEY_ACCOUNTS, transaction__date__gte=start, transaction__date__lte=end,
-    ).aggregate(total=Coalesce(Sum("amount"), ZERO))["total"]
+    ).aggregate(total=exact_sum("amount"))["total"]
     owing = [{"code": a.code, "owed": a.owed, "open_months": a.open_months} for a in arrears(until=end)]
     owing.sort(key=lambda row: row["code"])
     head_seq, head_hash = chain_head(end)

@@ -9,13 +9,14 @@ from datetime import date
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import Count, Prefetch, Q
+from django.db.models.functions import TruncMonth
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from estate import uploads
+from estate.aggregates import exact_sum
 from estate.models import Household
 from estate.pdf import render_pdf
 from ledger.models import Attachment, Charge, Entry, Expense, Payment, Receipt, Transaction
@@ -59,7 +60,7 @@ def household_statement(household):
     standing = Q(settlements__payment__transaction__reversal__isnull=True)
     charges = list(
         Charge.objects.filter(household=household)
-        .annotate(paid=Coalesce(Sum("settlements__amount", filter=standing), ZERO))
+        .annotate(paid=exact_sum("settlements__amount", filter=standing))
         .order_by("-month")
     )
     for charge in charges:
@@ -125,14 +126,14 @@ def public_accounts(request):
         raise Http404
     start, end = date(year, 1, 1), date(year, 12, 31)
     opening = Entry.objects.filter(account__code__in=MONEY_ACCOUNTS, transaction__date__lt=start).aggregate(
-        total=Coalesce(Sum("amount"), ZERO))["total"]
+        total=exact_sum("amount"))["total"]
     in_year = Entry.objects.filter(account__code__in=MONEY_ACCOUNTS, transaction__date__gte=start,
                                    transaction__date__lte=end)
     fee_payment = (Q(transaction__kind=Transaction.Kind.PAYMENT)
                    | Q(transaction__reverses__kind=Transaction.Kind.PAYMENT))
     fees = (
         in_year.filter(fee_payment).annotate(month=TruncMonth("transaction__date"))
-        .values("month").annotate(total=Sum("amount"), paid=Count("pk", filter=Q(amount__gt=0)),
+        .values("month").annotate(total=exact_sum("amount"), paid=Count("pk", filter=Q(amount__gt=0)),
                                   undone=Count("pk", filter=Q(amount__lt=0)))
     )
     entries = (

@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from accounts.permissions import money_mfa_required, treasurer_required
+from estate.aggregates import exact_sum
 from estate.models import Household
 from estate.tables import EXPORT_FORMATS, export_response
 from estate.uploads import cleanup_on_error
@@ -401,7 +401,7 @@ def fund_new(request):
 def billing(request):
     today = timezone.localdate()
     billed = (
-        Charge.objects.values("month").annotate(total=Sum("amount")).order_by("-month")[:12]
+        Charge.objects.values("month").annotate(total=exact_sum("amount")).order_by("-month")[:12]
     )
     closed = set(ClosedMonth.objects.values_list("month", flat=True))
     form = MonthForm(initial={"month": today.replace(day=1)})

@@ -23,11 +23,11 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from estate.aggregates import exact_sum
 from ledger import services as ledger
 from ledger.models import Approval, Expense
 
@@ -154,7 +154,7 @@ def spent_between(start, end):
     """Money paid for repairs from the estate's accounts, by the date of posting, start ≤ date < end."""
     start, end = timezone.localtime(start).date(), timezone.localtime(end).date()
     return _paid_repairs().filter(transaction__date__gte=start, transaction__date__lt=end).aggregate(
-        total=Coalesce(Sum("amount"), Decimal("0.00")))["total"]
+        total=exact_sum("amount"))["total"]
 
 
 def paid_for(tickets):

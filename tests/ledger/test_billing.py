@@ -103,6 +103,20 @@ class BillingTest(LedgerTestCase):
         self.assertEqual(household_balance(self.household_a.pk), Decimal("0.00"))
 
 
+    def test_several_payments_ahead_settle_the_new_charge_oldest_first_and_the_rest_waits(self):
+        self.bill(JAN)
+        older = self.pay("50.00", day=date(2026, 1, 10))  # January, and 10.41 toward February
+        newer = self.pay("20.00", day=date(2026, 1, 20))  # all of it ahead
+        other = self.pay("28.86", household=self.household_b)  # exactly January
+        self.bill(FEB)
+        february = Charge.objects.get(household=self.household_a, month=FEB)
+        self.assertEqual(list(february.settlements.order_by("pk").values_list("payment", "amount")),
+                         [(older.pk, Decimal("10.41")), (newer.pk, Decimal("20.00"))])
+        self.assertEqual(household_balance(self.household_a.pk), Decimal("9.18"))
+        self.assertFalse(Charge.objects.get(household=self.household_b, month=FEB).settlements.exists())
+        self.assertEqual(other.settlements.get().charge.month, JAN)
+        self.assertIsNone(first_violation())
+
 @time_machine.travel(date(2026, 4, 10))
 class BillMonthCommandTest(LedgerTestCase):
     def test_it_bills_and_says_so_then_changes_nothing(self):

@@ -177,6 +177,16 @@ class CheckLedgerTest(LedgerTestCase):
         self.assertEqual(code, 1)
         self.assertIn("transaction #3: its content does not match its hash", message)
 
+    def test_it_names_money_paid_ahead_left_beside_an_open_charge(self):
+        self.bill(JAN)
+        payment = self.pay("39.59")
+        with without_append_only("ledger_settlement"), connection.cursor() as cursor:
+            cursor.execute("DELETE FROM ledger_settlement WHERE payment_id = %s", [payment.pk])
+        code, message = self.check()
+        self.assertEqual(code, 1)
+        self.assertIn(f"household {self.household_a.pk}: 39.59 paid ahead but its charge for 2026-01 is open",
+                      message)
+
     def test_it_names_a_deleted_transaction(self):
         self.books()
         txn = Transaction.objects.get(seq=3)

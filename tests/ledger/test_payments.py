@@ -10,7 +10,7 @@ from django.db import close_old_connections, connection
 from django.test import TransactionTestCase
 
 from accounts.models import ActivityRecord
-from ledger import services
+from ledger import reports, services
 from ledger.chart import create_chart
 from ledger.checks import first_violation
 from ledger.models import (
@@ -51,6 +51,19 @@ class PaymentTest(LedgerTestCase):
         payment = self.pay("118.77")  # January, February and March at 39.59
         self.assertEqual((payment.first_month, payment.last_month), (JAN, MAR))
         self.assertEqual(household_balance(self.household_a.pk), Decimal("-79.18"))
+
+    def test_small_payments_that_add_up_settle_the_charge_exactly(self):
+        # 0.10 + 0.20 + 39.29 is 39.589999999999996 in binary floating point, which is how SQLite adds
+        # decimals: summed naively, January would stay open for a fraction of a fen.
+        self.bill(JAN)
+        for amount in ("0.10", "0.20", "39.29"):
+            self.pay(amount)
+        self.assertNotIn(self.household_a.code, [row.code for row in reports.arrears()])
+        self.assertEqual(str(household_balance(self.household_a.pk)), "0.00")
+        ahead = self.pay("10.00")
+        self.assertFalse(ahead.settlements.exists())
+        self.assertEqual(str(household_balance(self.household_a.pk)), "-10.00")
+        self.assertIsNone(first_violation())
 
     def test_each_payment_gets_the_next_receipt_number_of_its_year(self):
         first = self.pay("10.00")
