@@ -139,6 +139,8 @@ class Transaction(models.Model):
         ordering = ["seq"]
         verbose_name = _("transaction")
         verbose_name_plural = _("transactions")
+        # The journal sorts by date (its own index) or by amount, then by number.
+        indexes = [models.Index(fields=["amount", "seq"], name="transaction_amount_seq")]
         constraints = [
             models.CheckConstraint(
                 name="transaction_reversal_points_at_original",

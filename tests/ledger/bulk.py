@@ -14,6 +14,7 @@ from ledger.models import (
     Account,
     Approval,
     Attachment,
+    ChainHead,
     Charge,
     ClosedMonth,
     Entry,
@@ -27,7 +28,6 @@ from ledger.models import (
     add_months,
 )
 
-_seq = itertools.count(100_000)
 _room = itertools.count(1)
 _month = itertools.count(0)  # months from 1800 on, never reused by two calls
 
@@ -39,8 +39,12 @@ def _accounts():
 def transactions(count, *, kind, day, lines):
     """`count` transactions with the given (account code, amount, household_id) lines."""
     accounts = _accounts()
+    # Numbered on from the chain head, which moves on past them, as the services do.
+    head = ChainHead.objects.get(pk=1)
+    first, head.seq = head.seq + 1, head.seq + count
+    head.save(update_fields=["seq"])
     txns = Transaction.objects.bulk_create([
-        Transaction(seq=next(_seq), date=day, kind=kind, memo=f"bulk {n}", prev_hash="x", hash=uuid.uuid4().hex,
+        Transaction(seq=first + n, date=day, kind=kind, memo=f"bulk {n}", prev_hash="x", hash=uuid.uuid4().hex,
                     amount=sum((amount for _, amount, _ in lines if amount > 0), Decimal("0.00")))
         for n in range(count)
     ])

@@ -11,7 +11,7 @@ from django.urls import reverse
 from accounts.models import ActivityRecord
 from estate.uploads import PreparedFile
 from ledger import services
-from ledger.models import Account, Attachment, Expense, Payment, Receipt
+from ledger.models import Account, Attachment, Expense, Payment, Receipt, Transaction
 from tests.ledger import bulk
 from tests.ledger.base import JAN, LedgerTestCase
 
@@ -71,11 +71,26 @@ class FixedQueriesTest(LedgerTestCase):
     def test_the_journal_runs_a_known_number_of_queries(self):
         bulk.incomes(60, by=self.treasurer)
         self.login(self.member)
-        # session, user, roles, count of transactions, the page of 50 (entered-by and reversal joined),
+        # session, user, roles, the chain head (the count), the page of 50 (entered-by and reversal joined),
         # and the renewed session saved in a savepoint (SAVEPOINT, UPDATE, RELEASE)
         with self.assertNumQueries(8):
             self.client.get(reverse("ledger:journal"))
 
+
+    def test_the_journal_pages_through_every_transaction_once_in_every_order(self):
+        bulk.incomes(60, by=self.treasurer)  # all on one day, all the same amount
+        bulk.incomes(45, by=self.treasurer, day=date(2026, 2, 3))
+        self.login(self.treasurer)
+        for sort in ("-seq", "seq", "date", "-date", "amount", "-amount"):
+            with self.subTest(sort=sort):
+                seen = []
+                for number in (1, 2, 3):
+                    response = self.client.get(reverse("ledger:journal"), {"sort": sort, "page": number})
+                    page = response.context["page"]
+                    self.assertEqual((page.number, page.paginator.num_pages), (number, 3))
+                    seen += [txn.seq for txn in page]
+                self.assertEqual(sorted(seen), sorted(Transaction.objects.values_list("seq", flat=True)))
+                self.assertEqual(len(seen), 105)
 
 @time_machine.travel(date(2026, 4, 10))
 class PaymentPageTest(LedgerTestCase):
