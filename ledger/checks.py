@@ -22,6 +22,7 @@ from ledger.models import (
     Payment,
     Receipt,
     Settlement,
+    SpentPayment,
     Transaction,
     add_months,
 )
@@ -166,13 +167,15 @@ def _charges():
 
 
 def _payments():
-    """Each payment posted exactly its amount off its household's receivable and settled no more than that."""
+    """Each payment posted exactly its amount off its household's receivable and settled no more than that;
+    it is noted as spent exactly when all of it is settled."""
     posted = dict(
         Entry.objects.filter(transaction__kind=Transaction.Kind.PAYMENT, account__code=Account.RECEIVABLE)
         .values_list("transaction_id").annotate(total=exact_sum("amount")).values_list("transaction_id", "total")
     )
     settled = dict(Settlement.objects.values_list("payment_id").annotate(total=exact_sum("amount"))
                    .values_list("payment_id", "total"))
+    spent = set(SpentPayment.objects.values_list("payment_id", flat=True))
     rows = Payment.objects.order_by("transaction__seq").values_list("pk", "transaction_id", "transaction__seq",
                                                                     "amount")
     for pk, transaction_id, seq, amount in rows.iterator(chunk_size=CHUNK):
@@ -181,6 +184,10 @@ def _payments():
             return
         if settled.get(pk, ZERO) > amount:
             yield f"payment #{seq}: amount {amount} but {settled[pk]} was settled"
+            return
+        if (pk in spent) != (settled.get(pk, ZERO) == amount):
+            noted = "noted as spent" if pk in spent else "not noted as spent"
+            yield f"payment #{seq}: amount {amount}, {settled.get(pk, ZERO)} settled, but {noted}"
             return
 
 

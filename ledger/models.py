@@ -360,6 +360,21 @@ class Settlement(models.Model):
         return f"{self.payment_id} → {self.charge_id} {self.amount}"
 
 
+class SpentPayment(models.Model):
+    """A note that all of a payment's money is set against charges, made when its last part is.
+
+    Billing looks for money paid ahead among the other payments only: a handful
+    instead of every payment of ten years. Settlements are never taken back, so
+    a spent payment stays spent and the note never changes (check_ledger
+    verifies each note against the settlements).
+    """
+
+    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, primary_key=True, related_name="spent")
+
+    def __str__(self):
+        return f"{self.payment_id}"
+
+
 class CashHandover(models.Model):
     """The treasurer confirms a building head handed over what they collected."""
 

@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 from accounts.models import ActivityRecord
 from ledger import services
 from ledger.checks import first_violation
-from ledger.models import Charge, FeeAdjustment, FeeRate, Transaction, household_balance
+from ledger.models import Charge, FeeAdjustment, FeeRate, SpentPayment, Transaction, household_balance
 from tests.ledger.base import FEB, JAN, MAR, LedgerTestCase
 
 
@@ -115,6 +115,15 @@ class BillingTest(LedgerTestCase):
         self.assertEqual(household_balance(self.household_a.pk), Decimal("9.18"))
         self.assertFalse(Charge.objects.get(household=self.household_b, month=FEB).settlements.exists())
         self.assertEqual(other.settlements.get().charge.month, JAN)
+        # Noted as spent once all their money is set against charges; what still has money left is not.
+        self.assertEqual(set(SpentPayment.objects.values_list("payment", flat=True)), {other.pk, older.pk, newer.pk})
+        third = self.pay("50.00", day=date(2026, 2, 10))  # February's 9.18, then 40.82 ahead
+        self.assertFalse(SpentPayment.objects.filter(payment=third).exists())
+        self.bill(MAR)
+        self.assertEqual(Charge.objects.get(household=self.household_a, month=MAR).settlements.get().amount,
+                         Decimal("39.59"))
+        self.assertFalse(SpentPayment.objects.filter(payment=third).exists())  # 1.23 left for April
+        self.assertEqual(household_balance(self.household_a.pk), Decimal("-1.23"))
         self.assertIsNone(first_violation())
 
 @time_machine.travel(date(2026, 4, 10))

@@ -1,8 +1,10 @@
 from datetime import date
 from decimal import Decimal
+from importlib import import_module
 from io import StringIO
 
 import time_machine
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import DatabaseError, IntegrityError, connection, transaction
@@ -10,7 +12,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from accounts.models import ActivityRecord
 from ledger import services
 from ledger.checks import first_violation
-from ledger.models import ChainHead, ClosedMonth, Entry, Transaction
+from ledger.models import ChainHead, ClosedMonth, Entry, SpentPayment, Transaction
 from ledger.services import Line
 from tests.ledger.base import FEB, JAN, LedgerTestCase, without_append_only
 
@@ -180,12 +182,36 @@ class CheckLedgerTest(LedgerTestCase):
     def test_it_names_money_paid_ahead_left_beside_an_open_charge(self):
         self.bill(JAN)
         payment = self.pay("39.59")
-        with without_append_only("ledger_settlement"), connection.cursor() as cursor:
-            cursor.execute("DELETE FROM ledger_settlement WHERE payment_id = %s", [payment.pk])
+        with without_append_only("ledger_settlement"), without_append_only("ledger_spentpayment"):
+            with connection.cursor() as cursor:
+                cursor.execute("DELETE FROM ledger_settlement WHERE payment_id = %s", [payment.pk])
+                cursor.execute("DELETE FROM ledger_spentpayment WHERE payment_id = %s", [payment.pk])
         code, message = self.check()
         self.assertEqual(code, 1)
         self.assertIn(f"household {self.household_a.pk}: 39.59 paid ahead but its charge for 2026-01 is open",
                       message)
+
+    def test_it_names_a_payment_noted_as_spent_wrongly_or_not_at_all(self):
+        # Billing passes over payments noted as spent: a false note would hide money paid ahead.
+        self.bill(JAN)
+        self.pay("39.59")
+        ahead = self.pay("20.00")
+        SpentPayment.objects.create(payment=ahead)
+        self.assertIn(f"payment #{ahead.transaction.seq}: amount 20.00, 0.00 settled, but noted as spent",
+                      self.check()[1])
+        with without_append_only("ledger_spentpayment"), connection.cursor() as cursor:
+            cursor.execute("DELETE FROM ledger_spentpayment")
+        self.assertIn("payment #2: amount 39.59, 39.59 settled, but not noted as spent", self.check()[1])
+
+    def test_the_migration_notes_the_payments_already_spent(self):
+        self.bill(JAN)
+        spent = self.pay("39.59")
+        self.pay("20.00")  # ahead: not spent
+        with without_append_only("ledger_spentpayment"), connection.cursor() as cursor:
+            cursor.execute("DELETE FROM ledger_spentpayment")
+        import_module("ledger.migrations.0007_spent_payments").note_spent_payments(apps, None)
+        self.assertEqual(list(SpentPayment.objects.values_list("payment", flat=True)), [spent.pk])
+        self.assertEqual(self.check()[0], 0)
 
     def test_it_names_a_deleted_transaction(self):
         self.books()
