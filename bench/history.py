@@ -91,9 +91,21 @@ def build_estate(count, *, years=10, close=True, progress=_print):
         with transaction.atomic():
             _month(estate, index, month, habits, rng, close=close)
         if month.month == 12 or index == estate.months - 1:
+            _analyze()
             progress(f"  {count} households: books up to {month:%Y-%m} ({index + 1} months), "
                      f"{Transaction.objects.count():,} transactions, {time.perf_counter() - started:.0f} s")
     return estate
+
+
+def _analyze():
+    """Refresh the planner's statistics, as autovacuum does on a server as tables grow. Without them
+    PostgreSQL plans for tables far smaller than they have become (and autovacuum may be off on a
+    development machine: it is on this one)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def _households(count):
