@@ -17,13 +17,15 @@ class MoneyColumn(tables.Column):
 
 
 class JournalTable(tables.Table):
+    """Rows: transactions annotated with reversed_by, the number of the reversal (views_committee.journal)."""
+
     seq = tables.Column(verbose_name=_("No."))
     date = tables.DateColumn(verbose_name=_("Date"), format="Y-m-d")
     kind = tables.Column(verbose_name=_("Kind"))
     memo = tables.Column(verbose_name=_("Memo"), orderable=False)
     amount = MoneyColumn(verbose_name=_("Amount"))
     created_by = tables.Column(verbose_name=_("Entered by"), orderable=False, default="—")
-    reversed = tables.Column(verbose_name=_("Reversed"), accessor="reversal__seq", orderable=False, default="")
+    reversed = tables.Column(verbose_name=_("Reversed"), accessor="reversed_by", orderable=False, default="")
 
     class Meta:
         order_by = "-seq"

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -109,7 +110,8 @@ def journal(request):
     budget to render 50 rows); the export goes through django-tables2.
     """
     sort = request.GET.get("sort") if request.GET.get("sort") in JOURNAL_ORDERS else "-seq"
-    rows = Transaction.objects.select_related("created_by", "reversal").order_by(*JOURNAL_ORDERS[sort])
+    rows = (Transaction.objects.select_related("created_by").annotate(reversed_by=F("reversal__seq"))
+            .order_by(*JOURNAL_ORDERS[sort]))
     export = request.GET.get("_export")
     if export in EXPORT_FORMATS:
         table = JournalTable(rows)
