@@ -222,9 +222,17 @@ class CommitteePagesTest(LedgerTestCase):
 
     def test_the_journal_exports_csv_and_xlsx(self):
         self.bill(JAN)
+        payment = self.pay("39.59")
+        reversal = services.payment_reverse(payment=payment, reason="记错房号", by=self.treasurer)
         self.login(self.chair)
-        csv = self.client.get(reverse("ledger:journal") + "?_export=csv")
-        self.assertIn("101.99", csv.content.decode())
+        page = self.client.get(reverse("ledger:journal"))
+        self.assertContains(page, f'<a href="{payment.transaction.pk}/">#{payment.transaction.seq}</a>', html=True)
+        self.assertEqual(self.client.get(reverse("ledger:transaction", args=[payment.transaction.pk])).status_code,
+                         200)
+        self.assertContains(page, f"#{reversal.seq}</span>")
+        csv = self.client.get(reverse("ledger:journal") + "?_export=csv").content.decode()
+        self.assertIn("101.99", csv)
+        self.assertIn(f"39.59,{self.treasurer},#{reversal.seq}", csv)
         xlsx = self.client.get(reverse("ledger:journal") + "?_export=xlsx")
         self.assertTrue(xlsx.content.startswith(b"PK"))
 
