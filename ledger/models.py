@@ -151,11 +151,6 @@ class Transaction(models.Model):
     def __str__(self):
         return f"#{self.seq} {self.date} {self.memo}"
 
-    @property
-    def kind_label(self):
-        """get_kind_display(), for long lists: that builds a dict of the choices on every call."""
-        return self.Kind(self.kind).label
-
     def compute_hash(self, entries):
         """sha256 over the previous hash and this transaction's content, entries in line order."""
         content = {

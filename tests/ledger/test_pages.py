@@ -88,7 +88,7 @@ class FixedQueriesTest(LedgerTestCase):
                     response = self.client.get(reverse("ledger:journal"), {"sort": sort, "page": number})
                     page = response.context["page"]
                     self.assertEqual((page.number, page.paginator.num_pages), (number, 3))
-                    seen += [txn.seq for txn in page]
+                    seen += [row["seq"] for row in page]
                 self.assertEqual(sorted(seen), sorted(Transaction.objects.values_list("seq", flat=True)))
                 self.assertEqual(len(seen), 105)
 
