@@ -1,6 +1,5 @@
 """The register's tables (django-tables2), shared by the pages and their CSV/XLSX export."""
 
-from decimal import Decimal
 
 import django_tables2 as tables
 from django.http import HttpResponse
@@ -150,4 +149,4 @@ def export_response(table, export_format, filename):
 
 def total_area(queryset):
     # SQLite hands back 261.5 for 261.50: areas have two places, so has their sum.
-    return queryset.aggregate(total=exact_sum("area"))["total"].quantize(Decimal("0.01"))
+    return queryset.aggregate(total=exact_sum("area"))["total"]

@@ -157,11 +157,7 @@ def _charges():
             seq = Transaction.objects.filter(pk=key[0]).values_list("seq", flat=True).first()
             yield f"billing #{seq}: household {key[1]} was charged {charged[key]} but {posted[key]} was posted"
             return
-    over = (
-        Charge.objects.annotate(paid=exact_sum("settlements__amount", filter=Q(
-            settlements__payment__transaction__reversal__isnull=True)))
-        .filter(paid__gt=F("amount")).first()
-    )
+    over = Charge.objects.with_paid().filter(paid__gt=F("amount")).first()
     if over is not None:
         yield f"charge of household {over.household_id} for {over.month:%Y-%m}: settled {over.paid}, more than billed"
 
@@ -205,11 +201,7 @@ def _paid_ahead():
                                 .annotate(total=exact_sum("amount")).values_list("payment__household_id", "total")):
         credit[household_id] -= total
     ahead = {household_id for household_id, left in credit.items() if left > 0}
-    unpaid = (
-        Charge.objects.annotate(paid=exact_sum("settlements__amount", filter=Q(
-            settlements__payment__transaction__reversal__isnull=True)))
-        .filter(amount__gt=F("paid")).order_by("month", "household_id").values_list("household_id", "month")
-    )
+    unpaid = Charge.objects.unpaid().order_by("month", "household_id").values_list("household_id", "month")
     for household_id, month in unpaid.iterator(chunk_size=CHUNK):
         if household_id in ahead:
             yield (f"household {household_id}: {credit[household_id]} paid ahead "

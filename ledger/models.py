@@ -21,7 +21,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -274,6 +274,19 @@ class FeeAdjustment(models.Model):
         return self.start_month <= month and (self.end_month is None or month <= self.end_month)
 
 
+class ChargeQuerySet(models.QuerySet):
+    def with_paid(self, until=None):
+        """Each charge with `paid`: what payments not reversed (and dated up to `until`) settled of it."""
+        standing = Q(settlements__payment__transaction__reversal__isnull=True)
+        if until is not None:
+            standing &= Q(settlements__payment__date__lte=until)
+        return self.annotate(paid=exact_sum("settlements__amount", filter=standing))
+
+    def unpaid(self, until=None):
+        """Charges not yet fully paid (by `until`), each with `paid`."""
+        return self.with_paid(until).filter(amount__gt=F("paid"))
+
+
 class Charge(models.Model):
     """One household's fee for one month: area × rate, less any adjustment, rounded half up."""
 
@@ -286,6 +299,8 @@ class Charge(models.Model):
     # Empty only when a whole billing run came to nothing (every household exempt): nothing to post.
     transaction = models.ForeignKey(Transaction, on_delete=models.PROTECT, related_name="charges",
                                     null=True, blank=True)
+
+    objects = ChargeQuerySet.as_manager()
 
     class Meta:
         ordering = ["month", "household_id"]

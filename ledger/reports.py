@@ -68,9 +68,8 @@ def collection(month, *, until=None):
     charges = Charge.objects.filter(month=month, amount__gt=0)
     billed = charges.aggregate(total=exact_sum("amount"))["total"]
     collected = _settled(charges, until)
-    paid = charges.annotate(paid=exact_sum("settlements__amount", filter=Q(
-        settlements__payment__date__lte=until, settlements__payment__transaction__reversal__isnull=True)))
-    households = paid.aggregate(total=Count("pk"), full=Count("pk", filter=Q(paid__gte=F("amount"))))
+    households = charges.with_paid(until).aggregate(total=Count("pk"),
+                                                    full=Count("pk", filter=Q(paid__gte=F("amount"))))
     return Collection(billed, collected, percent(collected, billed), households["full"], households["total"])
 
 
@@ -108,9 +107,7 @@ def arrears(*, until=None, households=None):
     )
     open_charges = (
         Charge.objects.filter(household_id__in=owed.keys(), month__lte=until, amount__gt=0)
-        .annotate(paid=exact_sum("settlements__amount", filter=Q(
-            settlements__payment__date__lte=until, settlements__payment__transaction__reversal__isnull=True)))
-        .filter(amount__gt=F("paid"))
+        .unpaid(until)
         .values_list("household_id", "month")
     )
     months = {}

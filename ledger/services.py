@@ -369,9 +369,7 @@ def _apply_credits(household_ids):
     open_charges = defaultdict(list)
     for charge in (
         Charge.objects.filter(household_id__in={payment.household_id for payment, _left in credits})
-        .annotate(paid=exact_sum("settlements__amount", filter=_STANDING_SETTLEMENT))
-        .filter(amount__gt=F("paid"))
-        .order_by("month")
+        .unpaid().order_by("month")
     ):
         open_charges[charge.household_id].append([charge, charge.amount - charge.paid])
     return _settle(credits, open_charges)
@@ -412,9 +410,6 @@ def _settle(credits, open_charges):
     return settlements
 
 
-_STANDING_SETTLEMENT = Q(settlements__payment__transaction__reversal__isnull=True)
-
-
 # --- Payments and receipts --------------------------------------------------
 
 def can_record_payment(user, household):
@@ -425,10 +420,7 @@ def can_record_payment(user, household):
 def _months_covered(household, amount):
     """The first and last month a payment pays for: open charges oldest first, then months ahead."""
     open_charges = list(
-        Charge.objects.filter(household=household)
-        .annotate(paid=exact_sum("settlements__amount", filter=_STANDING_SETTLEMENT))
-        .filter(amount__gt=F("paid"))
-        .order_by("month")
+        Charge.objects.filter(household=household).unpaid().order_by("month")
         .values_list("month", "amount", "paid")
     )
     first = last = None

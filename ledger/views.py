@@ -57,12 +57,7 @@ def my_household(request):
 
 def household_statement(household):
     """Balance, charges with what is paid of each, and payments with their receipts: four queries."""
-    standing = Q(settlements__payment__transaction__reversal__isnull=True)
-    charges = list(
-        Charge.objects.filter(household=household)
-        .annotate(paid=exact_sum("settlements__amount", filter=standing))
-        .order_by("-month")
-    )
+    charges = list(Charge.objects.filter(household=household).with_paid().order_by("-month"))
     for charge in charges:
         charge.due = charge.amount - charge.paid
     payments = list(
