@@ -7,4 +7,5 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from accounts import audit  # noqa: F401 — connects the activity log to allauth's authenticators
+        # Connect the activity log to allauth's authenticators, and a login to the session's idle clock.
+        from accounts import audit, middleware  # noqa: F401

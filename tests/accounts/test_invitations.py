@@ -334,7 +334,7 @@ class InvitationListTest(InvitationCase):
         for person in (self.chair, self.treasurer, self.resident, self.resident_b):
             services.invitation_create(by=self.chair, name=str(person), user=person)
         # session, user, the viewer's roles, count, page of invitations, the roles of the logins they
-        # reset (whether the member may print the slip); the session's renewal (3)
-        with self.assertNumQueries(9):
+        # reset (whether the member may print the slip)
+        with self.assertNumQueries(6):
             response = self.client.get(url)
         self.assertContains(response, "志愿者19")

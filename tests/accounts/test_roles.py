@@ -141,6 +141,6 @@ class UserListTest(BaseTestCase):
         for n in range(30):
             make_user(f"extra{n}", (Role.Kind.RESIDENT, self.household_a2))
         # session, user, the viewer's roles, count, page of users with their TOTP flag, their active
-        # roles; then the session's renewal (savepoint, update, release)
-        with self.assertNumQueries(9):
+        # roles
+        with self.assertNumQueries(6):
             self.client.get(url)

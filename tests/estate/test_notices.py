@@ -106,9 +106,8 @@ class NoticeWritingTest(BaseTestCase):
         self.login(self.resident)
         for count in (10, 50):
             make(count)
-            # session, user, roles, notices; then the session's idle clock is renewed
-            # (savepoint, update, release)
-            with self.assertNumQueries(7):
+            # session, user, roles, notices
+            with self.assertNumQueries(4):
                 self.client.get(reverse("estate:notice-list"))
 
 
