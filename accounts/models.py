@@ -33,6 +33,11 @@ class User(AbstractUser):
             return []
         return list(self.roles.filter(ended_at__isnull=True))
 
+    @property
+    def role_kinds(self):
+        """The kinds of role in force, e.g. "resident,volunteer": all the menu depends on."""
+        return ",".join(sorted({role.kind for role in self.active_roles}))
+
     def has_role(self, *kinds):
         return any(role.kind in kinds for role in self.active_roles)
 

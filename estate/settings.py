@@ -148,7 +148,15 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "jiayuan_cache",
-    }
+    },
+    # Pieces of page that follow from the code alone (the menu for a kind of user on a page, in a
+    # language): each process renders each once and keeps it; nothing in it outlives a deploy.
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fragments",
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
