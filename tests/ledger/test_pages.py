@@ -235,6 +235,19 @@ class CommitteePagesTest(LedgerTestCase):
         xlsx = self.client.get(reverse("ledger:journal") + "?_export=xlsx")
         self.assertTrue(xlsx.content.startswith(b"PK"))
 
+    def test_the_journal_shows_each_posting_in_a_row_and_escapes_what_people_typed(self):
+        self.login(self.chair)
+        self.assertContains(self.client.get(reverse("ledger:journal")), "暂无记录。")
+        income = services.income_record(kind="parking", date=date(2026, 4, 2), source="<script>alert(1)</script>",
+                                        amount=Decimal("1234.50"), method="cash", by=self.treasurer)
+        txn = income.transaction
+        page = self.client.get(reverse("ledger:journal"))
+        self.assertContains(page, f"""<tr><td><a href="{txn.pk}/">#{txn.seq}</a></td><td class="nowrap">2026-04-02</td>
+            <td>收入</td><td>停车费: &lt;script&gt;alert(1)&lt;/script&gt;</td><td class="money">1,234.50</td>
+            <td>张会计</td></tr>""", html=True)
+        self.assertNotContains(page, "<script>alert(1)")
+        self.assertNotContains(page, "暂无记录。")
+
     def test_the_journal_export_keeps_typed_text_from_running_as_a_spreadsheet_formula(self):
         # An account's name and a payee are typed by people; Excel runs a cell that starts with "=".
         Account.objects.filter(code="cleaning").update(name='=HYPERLINK("http://evil.example","保洁")')
