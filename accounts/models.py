@@ -14,6 +14,11 @@ from django.utils.translation import gettext_lazy as _
 COMMITTEE_KINDS = ("chair", "committee", "treasurer")
 
 
+def display_name(name, username):
+    """How a login is named on pages: its person's name, else its username."""
+    return name or username
+
+
 class User(AbstractUser):
     """A login. Most residents have no e-mail; they log in by username."""
 
@@ -24,7 +29,7 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
 
     def __str__(self):
-        return self.name or self.username
+        return display_name(self.name, self.username)
 
     @cached_property
     def active_roles(self):

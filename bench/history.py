@@ -99,8 +99,8 @@ def build_estate(count, *, years=10, close=True, progress=_print):
 
 def _analyze():
     """Refresh the planner's statistics, as autovacuum does on a server as tables grow. Without them
-    PostgreSQL plans for tables far smaller than they have become (and autovacuum may be off on a
-    development machine: it is on this one)."""
+    PostgreSQL plans for tables far smaller than they have become, and autovacuum may be off on a
+    development machine (it was on the one the benchmark was first run on)."""
     from django.db import connection
 
     if connection.vendor == "postgresql":

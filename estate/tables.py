@@ -1,6 +1,5 @@
 """The register's tables (django-tables2), shared by the pages and their CSV/XLSX export."""
 
-
 import django_tables2 as tables
 from django.http import HttpResponse
 from django.utils.html import format_html, format_html_join

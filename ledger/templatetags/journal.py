@@ -2,6 +2,8 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 
+from accounts.models import display_name
+from ledger.models import Transaction
 from ledger.templatetags.money import money
 
 register = template.Library()
@@ -16,14 +18,15 @@ REVERSED = ' <span class="badge bad">{} #{}</span>'
 
 @register.simple_tag
 def journal_rows(rows):
-    """The <tr> of each row of ledger.views_committee.journal (plain values, labelled by the view).
+    """The <tr> of each row of ledger.views_committee.journal (plain values from the query).
 
     The link is relative to the journal's own address, /ledger/journal/<pk>/: the same as
     {% url 'ledger:transaction' %} without resolving it fifty times."""
     reversed_label = gettext("Reversed")
     return format_html_join("", ROW, (
-        (row["pk"], row["seq"], row["date"].isoformat(), row["kind_label"],
+        (row["pk"], row["seq"], row["date"].isoformat(), Transaction.Kind(row["kind"]).label,
          format_html(REVERSED, reversed_label, row["reversed_by"]) if row["reversed_by"] else "",
-         row["memo"], money(row["amount"]), row["entered_by"])
+         row["memo"], money(row["amount"]),
+         display_name(row["created_by__name"], row["created_by__username"]) or "—")
         for row in rows
     ))
