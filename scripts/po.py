@@ -3,6 +3,10 @@
 
   scripts/po.py missing            list msgids without a translation (or fuzzy)
   scripts/po.py fill FILE.tsv      set translations from lines "msgid<TAB>msgstr"
+  scripts/po.py merge OURS BASE THEIRS
+                                   git merge driver (see .gitattributes): keeps every entry of both
+                                   sides, a translation from whichever side has one; writes OURS.
+                                   Run `make messages` (makemessages + compilemessages) afterwards.
 """
 
 import re
@@ -56,7 +60,39 @@ def fill(tsv):
     PO.write_text("".join(out))
 
 
+def _key(match):
+    return (match.group(2) or "", _unquote(match.group(3)))
+
+
+def merge(ours, theirs):
+    """Union of two .po texts: our entries in our order, then theirs that we lack."""
+    theirs_entries = {_key(m): (m, msgstr) for m, _, msgstr in entries(theirs)}
+    out, last, seen = [], 0, set()
+    for match, _, msgstr in entries(ours):
+        key = _key(match)
+        seen.add(key)
+        out.append(ours[last:match.start()])
+        other = theirs_entries.get(key)
+        fuzzy = "fuzzy" in match.group(1)
+        if other and other[1] and (not msgstr or fuzzy) and "fuzzy" not in other[0].group(1):
+            out.append(other[0].group(0))
+        else:
+            out.append(match.group(0))
+        last = match.end()
+    out.append(ours[last:])
+    text = "".join(out).rstrip("\n") + "\n"
+    for key, (match, _) in theirs_entries.items():
+        if key not in seen and key[1]:
+            text += "\n" + match.group(0)
+    return text
+
+
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["merge"]:
+        ours_path, _base, theirs_path = sys.argv[2:5]
+        merged = merge(Path(ours_path).read_text(), Path(theirs_path).read_text())
+        Path(ours_path).write_text(merged)
+        sys.exit(0)
     if sys.argv[1:2] == ["missing"]:
         for msgid in missing():
             print(msgid.replace("\n", "\\n"))
