@@ -12,7 +12,7 @@ ARGS ?=
 # Debian packages the tests need: a browser, PDF tools, gettext and a CJK font.
 SYSTEM_PACKAGES := chromium fonts-noto-cjk libharfbuzz-subset0 poppler-utils gettext libpango-1.0-0 libpangoft2-1.0-0
 
-.PHONY: help run test lint benchmark system-deps messages clean
+.PHONY: help run test lint benchmark system-deps messages translations clean
 
 help:
 	@echo "make run    install what is missing, migrate, load the demo estate if empty, serve http://$(HOST):$(PORT)"
@@ -87,6 +87,13 @@ benchmark: $(VENV)/.runtime messages
 messages: $(VENV)/.runtime
 	@echo "==> Compiling translations"
 	@DEBUG=true $(PY) manage.py compilemessages --ignore=.venv -v0
+
+# After adding or changing strings: refresh django.po (file names only, no line numbers, so parallel
+# branches merge cleanly), translate what `scripts/po.py missing` lists, then `make messages`.
+translations: $(VENV)/.runtime
+	@DEBUG=true $(PY) manage.py makemessages -l zh_Hans --add-location=file --ignore=.venv --ignore=tests \
+	  --ignore=bench --ignore=scripts --ignore=staticfiles -v0
+	@scripts/po.py missing
 
 clean:
 	rm -rf $(VENV) staticfiles test-artifacts
