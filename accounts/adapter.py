@@ -1,5 +1,7 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 # allauth's own sentences that assume strangers may sign up. Signup is closed here, so
@@ -30,3 +32,13 @@ class AccountAdapter(DefaultAccountAdapter):
         with transaction.atomic():
             super().set_password(user, password)
             log_password_set(user)
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    # allauth's "Incorrect code." leaves people guessing; most often the code was already used
+    # (each one works once) or had just changed.
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "incorrect_code": _("This code does not work: each code works only once and changes every 30 seconds. "
+                            "Wait for the next code in your authenticator app and enter it."),
+    }

@@ -187,6 +187,7 @@ ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_ADAPTER = "accounts.adapter.MFAAdapter"
 MFA_TOTP_ISSUER = "Jiayuan"
 
 # Idle sessions end after two hours; using one renews the clock (accounts.middleware.SessionRenewalMiddleware).

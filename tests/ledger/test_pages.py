@@ -264,8 +264,11 @@ class CommitteePagesTest(LedgerTestCase):
 
         Authenticator.objects.filter(user=self.treasurer).delete()
         self.login(self.treasurer)
-        response = self.client.post(reverse("ledger:billing-run"), {"month": "2026-02"})
-        self.assertRedirects(response, reverse("mfa_activate_totp"), fetch_redirect_response=False)
+        response = self.client.post(reverse("ledger:billing-run"), {"month": "2026-02"},
+                                    HTTP_REFERER="http://testserver/ledger/billing/")
+        self.assertRedirects(response,
+                             reverse("accounts:two-step") + "?next=http%3A%2F%2Ftestserver%2Fledger%2Fbilling%2F",
+                             fetch_redirect_response=False)
 
 
 @time_machine.travel(date(2026, 4, 10))
