@@ -119,6 +119,17 @@ def _reversals():
 
 
 def _closed_months():
+    months = list(ClosedMonth.objects.order_by("month").values_list("month", flat=True))
+    for earlier, later in zip(months, months[1:], strict=False):
+        if later != add_months(earlier, 1):
+            yield f"closed months: {add_months(earlier, 1):%Y-%m} is missing between {earlier:%Y-%m} and {later:%Y-%m}"
+            return
+    closed_through = ChainHead.objects.filter(pk=1).values_list("closed_through", flat=True).first()
+    if closed_through != (months[-1] if months else None):
+        last = f"{months[-1]:%Y-%m}" if months else "none"
+        said = f"{closed_through:%Y-%m}" if closed_through else "none"
+        yield f"closed months: the chain head says the books are closed through {said}, the closed months end at {last}"
+        return
     for closed in ClosedMonth.objects.order_by("month"):
         head = Transaction.objects.filter(seq=closed.head_seq).values_list("hash", flat=True).first()
         if closed.head_seq and head != closed.head_hash:
