@@ -83,6 +83,13 @@ VERB_LABELS = {
     "ledger.payment.recorded": _("recorded a payment"),
     "ledger.payment.reversed": _("voided a payment"),
     "ledger.transaction.reversed": _("reversed a transaction"),
+    # bank: the bank's statement and the cash box beside the books
+    "bank.mapping.saved": _("saved the column names of a bank's statement"),
+    "bank.statement.imported": _("imported a bank statement"),
+    "bank.statement.entered": _("entered a bank statement's closing balance"),
+    "bank.difference.explained": _("explained a difference from the books"),
+    "bank.cash.counted": _("counted the cash box"),
+    "bank.cash.confirmed": _("confirmed a cash count"),
     # repairs
     "repairs.ticket.reported": _("reported a repair"),
     "repairs.ticket.accept": _("accepted a repair"),

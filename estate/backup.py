@@ -66,6 +66,12 @@ class BackupError(Exception):
 # --- Backup -----------------------------------------------------------------
 
 
+def ledger_manifest_section():
+    from ledger.anchors import manifest_section
+
+    return manifest_section()
+
+
 def backup_create(*, path, connection, media_root):
     """Write the database behind `connection` and the files under `media_root` to the archive `path`.
 
@@ -90,6 +96,9 @@ def backup_create(*, path, connection, media_root):
             "migrations": sorted(f"{app}.{name}" for app, name in
                                  MigrationRecorder(connection).applied_migrations()),
             "counts": database_counts(connection),
+            # The ledger's hash chain, remembered outside the database: check_ledger --against this archive
+            # names the first transaction rewritten since (ledger/anchors.py).
+            "ledger": ledger_manifest_section(),
         }
         if vendor == "postgresql":
             _pg_dump(connection, dump)

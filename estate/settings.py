@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "estate",
     "accounts",
     "ledger",
+    "bank",
     "repairs",
     "keys",
     "django.contrib.auth",

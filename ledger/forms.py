@@ -213,3 +213,19 @@ class BudgetForm(forms.Form):
                 max_value=settings.LEDGER_MAX_AMOUNT, required=False, initial=budgets.get(account.pk),
                 widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
             )
+
+
+class HeadForm(forms.Form):
+    """A chain head as printed: its number and its hash (at least the first eight characters)."""
+
+    seq = forms.IntegerField(label=_("Number (after #)"), min_value=1, max_value=10**15,
+                             widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    hash = forms.CharField(label=_("Hash (at least its first 8 characters)"), max_length=80,
+                           widget=forms.TextInput(attrs={"autocapitalize": "off", "autocomplete": "off",
+                                                         "spellcheck": "false"}))
+
+    def clean_hash(self):
+        value = re.sub(r"[\s…\.]", "", self.cleaned_data["hash"]).lower()
+        if len(value) < 8 or not re.fullmatch(r"[0-9a-f]+", value):
+            raise forms.ValidationError(_("Enter the hash as printed: letters a–f and digits, at least 8 of them."))
+        return value

@@ -137,6 +137,8 @@ class Transaction(models.Model):
     )
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # 1: the hash covers the transaction and its entries; 2: also the record it states (ledger/sealing.py).
+    hash_version = models.PositiveSmallIntegerField(default=1)
 
     class Meta:
         ordering = ["seq"]
@@ -154,8 +156,9 @@ class Transaction(models.Model):
     def __str__(self):
         return f"#{self.seq} {self.date} {self.memo}"
 
-    def compute_hash(self, entries):
-        """sha256 over the previous hash and this transaction's content, entries in line order."""
+    def compute_hash(self, entries, record=None):
+        """sha256 over the previous hash and this transaction's content, entries in line order, and from
+        hash version 2 on the record it states (an income, a payment with its receipt, ...; or None)."""
         content = {
             "seq": self.seq,
             "date": self.date.isoformat(),
@@ -169,6 +172,8 @@ class Transaction(models.Model):
                 for e in sorted(entries, key=lambda e: e.line)
             ],
         }
+        if self.hash_version >= 2:
+            content.update(v=self.hash_version, record=record)
         text = self.prev_hash + json.dumps(content, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
 

@@ -32,6 +32,7 @@ MONEY_KEYS = frozenset({
     "amount", "billed", "collected", "received", "ytd_billed", "ytd_collected", "total", "owed",
     "raised", "spent", "remaining", "target", "budget", "actual", "cost", "income_total", "expense_total",
     "arrears_total", "repairs_total", "opening", "closing", "opening_total", "closing_total",
+    "bank_statement", "bank_books", "cash_counted", "cash_books",
 })
 BALANCE_ACCOUNTS = (Account.CASH, Account.BANK, Account.HELD_BY_HEADS)
 
@@ -100,7 +101,15 @@ def notice_data(month, *, posted_on=None):
         "chain": {"seq": report.head_seq, "hash": report.head_hash},
     }
     data.update(_other_parts(month))
+    data["reconciliation"] = _reconciliation(month)
     return data
+
+
+def _reconciliation(month):
+    """The bank statement's balance and the counted cash beside the books' (bank app), when entered."""
+    from bank.services import notice_figures
+
+    return notice_figures(month)
 
 
 def _other_parts(month):

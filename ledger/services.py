@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from accounts.activity import log_action
 from estate.aggregates import exact_sum
 from estate.models import Household
+from ledger import sealing
 from ledger.models import (
     Account,
     Approval,
@@ -147,8 +148,11 @@ def _refuse_future(day):
                               % {"date": day.isoformat()})
 
 
-def _post(*, head, date, kind, memo, lines, by, reverses=None):
-    """Post a transaction under the locked `head`. Callers hold the lock from _lock_chain()."""
+def _post(*, head, date, kind, memo, lines, by, reverses=None, record=None):
+    """Post a transaction under the locked `head`. Callers hold the lock from _lock_chain().
+
+    `record` is what the transaction states besides its entries (ledger/sealing.py), hashed with it.
+    """
     lines = [line for line in lines if line.amount != 0]
     if len(lines) < 2:
         raise ValidationError(_("A transaction needs at least two non-zero lines."))
@@ -165,13 +169,14 @@ def _post(*, head, date, kind, memo, lines, by, reverses=None):
         seq=head.seq + 1, date=date, kind=kind, memo=memo[:200], reverses=reverses,
         amount=sum((line.amount for line in lines if line.amount > 0), ZERO),
         created_by=by if by is not None and by.is_authenticated else None, prev_hash=head.hash,
+        hash_version=2,
     )
     entries = [
         Entry(line=number, account_id=account_ids[line.account], amount=line.amount,
               household_id=line.household_id, fund_id=line.fund_id)
         for number, line in enumerate(lines, start=1)
     ]
-    txn.hash = txn.compute_hash(entries)
+    txn.hash = txn.compute_hash(entries, record)
     txn.save()
     for entry in entries:
         entry.transaction = txn
@@ -231,9 +236,11 @@ def _reverse(*, original, reason, by, date=None):
 def on_month_closed(closed, *, by):
     """What follows a month's close, inside month_close's transaction: the month's public accounts
     notice is rendered and stored (ledger.notice). If that fails, the month stays open."""
+    from ledger.anchors import announce_head
     from ledger.notice import notice_post
 
     notice_post(month=closed.month, by=by)
+    announce_head(closed, by=by)
 
 
 @transaction.atomic
@@ -261,6 +268,11 @@ def month_close(*, month, by, idempotency_key=None):
             earlier = add_months(earlier, 1)
     if head.closed_through is not None and head.closed_through >= month:
         raise ValidationError(_("%(month)s is already closed.") % {"month": _month_label(month)})
+    from bank.services import month_close_blockers
+
+    blockers = month_close_blockers(month)
+    if blockers:
+        raise ValidationError(blockers)
     closed = ClosedMonth.objects.create(month=month, closed_by=by if by and by.is_authenticated else None,
                                         head_seq=head.seq, head_hash=head.hash)
     head.closed_through = month
@@ -550,19 +562,22 @@ def payment_record(*, household, amount, method, idempotency_key, by, date=None,
     else:
         money_account = Account.CASH if method == Method.CASH else Account.BANK
     first, last = _months_covered(household, amount)
-    txn = _post(
+    payment = Payment(
+        household=household, amount=amount, method=method, reference=reference, date=date,
+        payer_name=(payer_name or "").strip()[:50], first_month=first, last_month=last,
+        idempotency_key=idempotency_key, needs_handover=needs_handover, received_by=by,
+    )
+    number = _next_receipt_number(date.year)
+    payment.transaction = _post(
         head=head, date=date, kind=Transaction.Kind.PAYMENT,
         memo=_("Fees paid by %(unit)s") % {"unit": household.code},
         lines=[Line(money_account, amount), Line(Account.RECEIVABLE, -amount, household_id=household.pk)],
-        by=by,
+        by=by, record=sealing.payment_record(payment, receipt_year=date.year, receipt_number=number),
     )
-    payment = Payment.objects.create(
-        household=household, amount=amount, method=method, reference=reference, date=date,
-        payer_name=(payer_name or "").strip()[:50], first_month=first, last_month=last,
-        idempotency_key=idempotency_key, needs_handover=needs_handover, transaction=txn, received_by=by,
-    )
+    txn = payment.transaction
+    payment.save()
     _apply_credits({household.pk})
-    receipt = Receipt.objects.create(payment=payment, year=date.year, number=_next_receipt_number(date.year))
+    receipt = Receipt.objects.create(payment=payment, year=date.year, number=number)
     log_action("ledger.payment.recorded", payment, by=by,
                details={"household": household.code, "amount": str(amount), "method": method,
                         "receipt": receipt.code, "transaction": txn.seq})
@@ -607,6 +622,7 @@ def handover_confirm(*, payment, by, date=None):
         head=head, date=date, kind=Transaction.Kind.HANDOVER,
         memo=_("Hand-over of %(unit)s's fees") % {"unit": payment.household.code},
         lines=[Line(to_account, payment.amount), Line(Account.HELD_BY_HEADS, -payment.amount)], by=by,
+        record=sealing.handover_record(payment.pk, by.pk),
     )
     handover = CashHandover.objects.create(payment=payment, transaction=txn, confirmed_by=by)
     log_action("ledger.handover.confirmed", payment, by=by, details={"amount": str(payment.amount)})
@@ -648,12 +664,14 @@ def income_record(*, kind, date, source, amount, method, by, period="", fund=Non
     if earlier is not None:
         return earlier.result
     money_account = Account.CASH if method == Method.CASH else Account.BANK
-    txn = _post(
+    income = Income(account=account, fund=fund, date=date, source=source[:100], period=period[:50],
+                    amount=amount, method=method, recorded_by=by)
+    txn = income.transaction = _post(
         head=head, date=date, kind=Transaction.Kind.INCOME, memo=f"{account.name}: {source}",
         lines=[Line(money_account, amount), Line(account.code, -amount, fund_id=fund.pk if fund else None)], by=by,
+        record=sealing.income_record(income),
     )
-    income = Income.objects.create(account=account, fund=fund, date=date, source=source[:100], period=period[:50],
-                                   amount=amount, method=method, transaction=txn, recorded_by=by)
+    income.save()
     log_action("ledger.income.recorded", income, by=by,
                details={"kind": account.code, "amount": str(amount), "transaction": txn.seq})
     _remember_submission(idempotency_key, action="income.record", by=by, result=income)
@@ -800,7 +818,8 @@ def expense_pay(*, expense, method, by, date=None, idempotency_key=None):
              else Line(expense.category.code, expense.amount))
     credit = Line(Account.CASH if method == Method.CASH else Account.BANK, -expense.amount)
     txn = _post(head=head, date=date, kind=Transaction.Kind.EXPENSE,
-                memo=f"{expense.category.name}: {expense.payee}", lines=[debit, credit], by=by)
+                memo=f"{expense.category.name}: {expense.payee}", lines=[debit, credit], by=by,
+                record=sealing.expense_record(expense, approver_ids=[a.approver_id for a in expense.approvals.all()]))
     expense.status = Expense.Status.PAID
     expense.transaction = txn
     expense.save(update_fields=["status", "transaction"])

@@ -87,7 +87,7 @@ class ActivityLogTest(BaseTestCase):
         written = {f"repairs.ticket.{move}" for move in MOVES}
         written |= {f"repairs.{noun}.{done}" for noun in ("volunteer", "contractor") for done in ("added", "changed")}
         literal = re.compile(r'(?:log_action\(|verb=|verb = |if not first else )\s*"([a-z_]+\.[a-z_.]+)"')
-        for app in ("accounts", "estate", "ledger", "repairs", "keys"):
+        for app in ("accounts", "estate", "ledger", "bank", "repairs", "keys"):
             for path in (Path(settings.BASE_DIR) / app).rglob("*.py"):
                 written |= set(literal.findall(path.read_text()))
         self.assertGreater(len(written), 60)

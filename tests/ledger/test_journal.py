@@ -11,7 +11,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from accounts.models import ActivityRecord
 from ledger import services
-from ledger.checks import first_violation
+from ledger.checks import first_violation, violations
 from ledger.models import ChainHead, ClosedMonth, Entry, SpentPayment, Transaction
 from ledger.services import Line
 from tests.ledger.base import FEB, JAN, LedgerTestCase, without_append_only
@@ -266,7 +266,10 @@ class CheckLedgerTest(LedgerTestCase):
         self.pay("10.00")
         with without_append_only("ledger_receipt"), connection.cursor() as cursor:
             cursor.execute("UPDATE ledger_receipt SET number = 5 WHERE number = 2")
-        self.assertIn("receipts of 2026: 2 receipts but numbers up to 5", self.check()[1])
+        # The receipt number is sealed into its payment's hash: that is named first.
+        self.assertIn("transaction #2: its content does not match its hash (changed after posting: the "
+                      "transaction, its entries or its payment record)", self.check()[1])
+        self.assertIn("receipts of 2026: 2 receipts but numbers up to 5", list(violations())[1])
 
 
 @time_machine.travel(date(2026, 4, 10))
