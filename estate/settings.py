@@ -54,8 +54,11 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # Behind a TLS-terminating reverse proxy (see README): trust its X-Forwarded-Proto, and its X-Real-IP
 # for the visitor's address; otherwise every visitor would share the proxy's address, and so one
-# another's login rate limits.
-if env_bool("BEHIND_PROXY", False):
+# another's login rate limits. Unset (None) is neither: a login that evidently came through a proxy is
+# then refused with a message naming this setting, rather than sharing one limit silently
+# (accounts.adapter; docs/ARCHITECTURE.md, "Login limits"). false: no proxy, trust no header.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", None)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     ALLAUTH_TRUSTED_CLIENT_IP_HEADER = "X-Real-IP"
 
@@ -84,6 +87,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # private, no-store on everything but content fixed by a SHA-256 (estate/caching.py)
+    "estate.caching.PrivateByDefaultMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.middleware.SessionRenewalMiddleware",
@@ -98,6 +103,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "estate.urls"
+# Error pages in the site's layout and language (estate/errors.py; the other handlers are in estate/urls.py).
+CSRF_FAILURE_VIEW = "estate.errors.csrf_failure"
 WSGI_APPLICATION = "estate.wsgi.application"
 
 TEMPLATES = [
@@ -182,8 +189,11 @@ ACCOUNT_SIGNUP_FIELDS = ["username*", "email", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_SESSION_REMEMBER = False
+# Failed logins (docs/ARCHITECTURE.md, "Login limits"): per address, across every login name tried from it
+# ("ip"), and per (login name, address) pair ("key", see accounts.adapter). Nothing counts per login name
+# alone, so nobody can lock someone else's account; a successful login takes back its own attempt.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed": "10/m/ip,60/h/ip,5/5m/key,20/h/key",
     "login": "30/m/ip",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]

@@ -17,3 +17,9 @@ urlpatterns = [
     path("repairs/", include("repairs.urls")),
     path("keys/", include("keys.urls")),
 ]
+
+# Error pages in the site's layout and language (estate/errors.py); CSRF_FAILURE_VIEW is in settings.
+handler400 = "estate.errors.bad_request"
+handler403 = "estate.errors.permission_denied"
+handler404 = "estate.errors.page_not_found"
+handler500 = "estate.errors.server_error"
