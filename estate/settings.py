@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "ledger",
     "repairs",
     "keys",
+    "decisions",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
