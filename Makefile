@@ -61,8 +61,12 @@ run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: $(VENV)/.runtime var/secret_key staticfiles/.collected
 	@export SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}"; \
 	$(PY) manage.py prepare; \
+	echo "==> Starting the background worker and the schedule (run_scheduled every minute)"; \
+	trap 'kill $$(jobs -p) 2>/dev/null' EXIT; \
+	$(PY) manage.py db_worker --no-reload --interval 1 -v0 & \
+	while true; do $(PY) manage.py run_scheduled -v0 || true; sleep 60; done & \
 	echo "==> Serving http://$(HOST):$(PORT) (Ctrl-C stops)"; \
-	exec $(VENV)/bin/gunicorn estate.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - \
+	$(VENV)/bin/gunicorn estate.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - \
 	  --no-control-socket
 
 var/secret_key: | $(VENV)/.runtime
