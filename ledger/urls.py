@@ -41,6 +41,7 @@ urlpatterns = [
     path("billing/run/", committee.billing_run, name="billing-run"),
     path("months/", committee.months, name="months"),
     path("months/close/", committee.month_close, name="month-close"),
+    path("months/<str:month>/", committee.month_detail, name="month"),
     path("fees/", committee.fees, name="fees"),
     path("fees/rates/", committee.fee_rate_new, name="fee-rate-new"),
     path("fees/adjustments/", committee.adjustment_new, name="adjustment-new"),

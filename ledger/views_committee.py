@@ -25,7 +25,7 @@ from estate.aggregates import exact_sum
 from estate.models import Household
 from estate.tables import EXPORT_FORMATS, export_response
 from estate.uploads import cleanup_on_error
-from ledger import reports, services
+from ledger import closing, reports, services
 from ledger.forms import (
     AccountNameForm,
     AdjustmentForm,
@@ -36,6 +36,8 @@ from ledger.forms import (
     FeeRateForm,
     FundForm,
     IncomeForm,
+    MonthCloseForm,
+    MonthField,
     MonthForm,
     PaymentForm,
     ReasonForm,
@@ -49,6 +51,7 @@ from ledger.models import (
     Expense,
     FeeAdjustment,
     FeeRate,
+    MonthlyNotice,
     Payment,
     Transaction,
     add_months,
@@ -442,23 +445,76 @@ def billing_run(request):
                         lambda d: services.month_bill(month=d["month"], by=request.user), said, to="ledger:billing")
 
 
+def _next_month_to_close():
+    """The month after the last closed one, or the month of the first posting; None before any posting."""
+    last_closed = ClosedMonth.objects.order_by("-month").values_list("month", flat=True).first()
+    if last_closed is not None:
+        return add_months(last_closed, 1)
+    first = Transaction.objects.order_by("date").values_list("date", flat=True).first()
+    return first.replace(day=1) if first else None
+
+
 @treasurer_required
 def months(request):
+    """Closed months, each with its notice, and the way to the next close."""
     closed = ClosedMonth.objects.select_related("closed_by")
-    today = timezone.localdate()
-    suggestion = add_months(today.replace(day=1), -1)
-    return render(request, "ledger/months.html", {"closed": closed,
-                                                  "form": MonthForm(initial={"month": suggestion})})
+    notices = set(MonthlyNotice.objects.values_list("month", flat=True))
+    next_month = _next_month_to_close()
+    over = next_month is not None and add_months(next_month, 1) <= timezone.localdate()
+    return render(request, "ledger/months.html", {
+        "closed": [(month, month.month in notices) for month in closed], "next_month": next_month, "over": over,
+    })
+
+
+def _month_from_url(text):
+    try:
+        return MonthField().clean(text)
+    except ValidationError:
+        raise Http404 from None
+
+
+@treasurer_required
+def month_detail(request, month):
+    """One month before its close (what is still open, the figures, the confirmation) or after it
+    (who closed it, its notice, and the chain head in plain words)."""
+    month = _month_from_url(month)
+    if month > timezone.localdate():
+        raise Http404
+    closed = ClosedMonth.objects.select_related("closed_by").filter(month=month).first()
+    context = {"month": month, "closed": closed, "figures": closing.close_figures(month)}
+    if closed is None:
+        items = closing.open_items(month)
+        context.update({
+            "items": items, "blocked": any(item.blocks for item in items),
+            "over": add_months(month, 1) <= timezone.localdate(), "next_month": _next_month_to_close(),
+            "form": MonthCloseForm(initial={"month": month}, open_items=bool(items)),
+        })
+    else:
+        context["notice"] = MonthlyNotice.objects.filter(month=month).only("month", "posted_at").first()
+    return render(request, "ledger/month.html", context)
 
 
 @require_POST
 @treasurer_required
 @money_mfa_required
 def month_close(request):
-    return _form_action(
-        request, MonthForm(request.POST), lambda d: services.month_close(month=d["month"], by=request.user),
-        lambda closed: (messages.SUCCESS, _("%(month)s is closed.") % {"month": f"{closed.month:%Y-%m}"}),
-        to="ledger:months")
+    """Close a month once its page was read and the close confirmed; then show the notice it posted."""
+    form = MonthCloseForm(request.POST, open_items=True)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        month = form.cleaned_data.get("month")
+        return redirect("ledger:month", month=f"{month:%Y-%m}") if month else redirect("ledger:months")
+    month = form.cleaned_data["month"]
+    try:
+        services.month_close(month=month, by=request.user)
+    except ValidationError as error:
+        _errors(request, error)
+        return redirect("ledger:month", month=f"{month:%Y-%m}")
+    messages.success(request, _("%(month)s is closed and its accounts notice is posted.")
+                     % {"month": f"{month:%Y-%m}"})
+    return redirect("ledger:notice", month=f"{month:%Y-%m}")
 
 
 @treasurer_required

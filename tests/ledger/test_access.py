@@ -94,7 +94,8 @@ class LedgerAccessTest(LedgerTestCase, AccessTestCase):
         committee_only("ledger:billing"),
         committee_post("ledger:billing-run", data=lambda t: {"month": "2026-02"}),
         committee_only("ledger:months"),
-        committee_post("ledger:month-close", data=lambda t: {"month": "2026-01"}),
+        committee_post("ledger:month-close", data=lambda t: {"month": "2026-01", "confirm": "on"}),
+        committee_only("ledger:month", kwargs=lambda t: {"month": "2026-01"}),
         committee_only("ledger:fees"),
         committee_post("ledger:fee-rate-new", data=lambda t: {"rate": "0.40", "effective_from": "2027-01"}),
         committee_post("ledger:adjustment-new", data=lambda t: {
