@@ -265,8 +265,11 @@ def expenses(request):
     rows = list(rows[:200])
     for expense in rows:
         expense.missing = services.approvals_missing(expense)
-    return render(request, "ledger/expenses.html", {"expenses": rows, "status": status,
-                                                    "statuses": Expense.Status.choices})
+        expense.needed = services.approval_required_count(expense.amount)
+    # "Waiting for approval" would be wrong for the approved ones still to pay: the filter says "not paid".
+    statuses = [(Expense.Status.PENDING, _("Not paid yet")), (Expense.Status.PAID, Expense.Status.PAID.label),
+                (Expense.Status.CANCELLED, Expense.Status.CANCELLED.label)]
+    return render(request, "ledger/expenses.html", {"expenses": rows, "status": status, "statuses": statuses})
 
 
 @treasurer_required
@@ -374,6 +377,7 @@ def approvals(request):
     rows = list(pending)
     for expense in rows:
         expense.missing = services.approvals_missing(expense)
+        expense.needed = services.approval_required_count(expense.amount)
     return render(request, "ledger/approvals.html",
                   {"expenses": rows, "threshold": settings.LEDGER_APPROVAL_THRESHOLD})
 
