@@ -559,6 +559,25 @@ def handover_confirm(*, payment, by, date=None):
     return handover
 
 
+@transaction.atomic
+def handovers_confirm(*, payments, by, date=None):
+    """Confirm several collections handed over at once (a building head brings a month's cash): all or none.
+
+    Collections already confirmed are left as they are, so submitting the same
+    confirmation twice (a double tap, a reloaded page) confirms nothing twice.
+    Returns (handovers made now, payments that were already confirmed).
+    """
+    _lock_chain()  # before looking: a confirmation running at the same moment has committed or not begun
+    ids = {payment.pk for payment in payments}
+    if not ids:
+        raise ValidationError(_("Choose the collections whose money you have received."))
+    already = list(Payment.objects.filter(pk__in=ids, handover__isnull=False).order_by("pk"))
+    done = {payment.pk for payment in already}
+    made = [handover_confirm(payment=payment, by=by, date=date)
+            for payment in Payment.objects.filter(pk__in=ids - done).order_by("date", "pk")]
+    return made, already
+
+
 # --- Income, funds ----------------------------------------------------------
 
 @transaction.atomic

@@ -4,6 +4,9 @@ Every view that acts on money checks the role first, then money_mfa_required
 (the chair and the treasurer need two-factor login before touching money).
 """
 
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
@@ -59,6 +63,7 @@ from ledger.models import (
 )
 from ledger.money import ZERO
 from ledger.tables import JournalTable
+from ledger.templatetags.money import money
 from ledger.views import _get_household_for_user, household_statement
 
 
@@ -192,15 +197,42 @@ def payment_new(request, pk):
                   {"form": form, "household": household, "balance": household_balance(household.pk)})
 
 
-@treasurer_required
+@dataclass
+class _HeldCash:
+    """One building head's collections not yet handed over, and their sum."""
+
+    collector: object
+    payments: list
+    total: Decimal
+
+
+def _held_by_collector(payments):
+    groups = {}
+    for payment in payments:
+        group = groups.setdefault(payment.received_by_id, _HeldCash(payment.received_by, [], ZERO))
+        group.payments.append(payment)
+        group.total += payment.amount
+    return list(groups.values())
+
+
+@login_required
 def handovers(request):
-    """Collections by building heads waiting for the treasurer to confirm the cash was handed over."""
+    """Cash building heads collected and have not handed over: the committee sees every head's, with a
+    subtotal each, to confirm together; a building head sees what they hold themselves."""
+    user = request.user
+    if not (user.is_committee or user.is_building_head):
+        raise PermissionDenied
     waiting = (
         Payment.objects.filter(needs_handover=True, handover__isnull=True, transaction__reversal__isnull=True)
         .select_related("household", "received_by", "receipt")
-        .order_by("received_by_id", "date")
+        .order_by("received_by_id", "date", "pk")
     )
-    return render(request, "ledger/handovers.html", {"payments": waiting})
+    if not user.is_committee:
+        waiting = waiting.filter(received_by=user)
+    groups = _held_by_collector(waiting)
+    return render(request, "ledger/handovers.html", {
+        "groups": groups, "total": sum((group.total for group in groups), ZERO), "may_confirm": user.is_committee,
+    })
 
 
 @require_POST
@@ -214,6 +246,34 @@ def handover_confirm(request, pk):
         _errors(request, error)
     else:
         messages.success(request, _("Hand-over confirmed."))
+    return redirect("ledger:handovers")
+
+
+@require_POST
+@treasurer_required
+@money_mfa_required
+def handovers_confirm(request):
+    """Confirm the ticked collections of one building head in one go (all or none)."""
+    ids = [value for value in request.POST.getlist("payment") if value.isdigit()]
+    payments = list(Payment.objects.filter(pk__in=ids, needs_handover=True))
+    if len(payments) != len(set(ids)):
+        raise Http404
+    try:
+        made, already = services.handovers_confirm(payments=payments, by=request.user)
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        if made:
+            total = sum((handover.payment.amount for handover in made), ZERO)
+            messages.success(request, ngettext(
+                "Hand-over of %(count)s collection confirmed: %(total)s yuan.",
+                "Hand-over of %(count)s collections confirmed: %(total)s yuan.", len(made))
+                % {"count": len(made), "total": money(total)})
+        if already:
+            messages.info(request, ngettext(
+                "%(count)s collection was already confirmed; nothing changed for it.",
+                "%(count)s collections were already confirmed; nothing changed for them.", len(already))
+                % {"count": len(already)})
     return redirect("ledger:handovers")
 
 
