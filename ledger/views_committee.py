@@ -296,6 +296,7 @@ def arrears(request):
         "month": month,
         "collection": reports.collection(month),
         "year_to_date": reports.collection_year_to_date(month),
+        "due_day": settings.LEDGER_BILL_DUE_DAY,
     }
     context["total"] = sum((row.owed for row in context["rows"]), ZERO)
     return render(request, "ledger/arrears.html", context)
