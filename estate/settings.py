@@ -320,5 +320,9 @@ def env_money(name, default):
 LEDGER_APPROVAL_THRESHOLD = env_money("LEDGER_APPROVAL_THRESHOLD", "500.00")
 # The largest single payment, income or expense the forms accept: a guard against typos, not a policy.
 LEDGER_MAX_AMOUNT = env_money("LEDGER_MAX_AMOUNT", "1000000.00")
+# The day of the month by which a month's fee is to be paid; unpaid after it, it counts as arrears.
+LEDGER_BILL_DUE_DAY = env_int("LEDGER_BILL_DUE_DAY", 15)
+if not 1 <= LEDGER_BILL_DUE_DAY <= 28:
+    raise ImproperlyConfigured(f"LEDGER_BILL_DUE_DAY must be a day from 1 to 28, not {LEDGER_BILL_DUE_DAY}")
 # How many days the monthly accounts notice hangs on the board (printed on it as the posting period).
 NOTICE_POSTING_DAYS = env_int("NOTICE_POSTING_DAYS", 15)
