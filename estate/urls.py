@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 
+from decisions import views as decisions_views
 from estate import views
 from ledger import views_notice as ledger_notice_views
 
@@ -16,4 +17,7 @@ urlpatterns = [
     path("n/<str:code>/", ledger_notice_views.notice_verify, name="notice-verify"),
     path("repairs/", include("repairs.urls")),
     path("keys/", include("keys.urls")),
+    path("decisions/", include("decisions.urls")),
+    # The QR code on a printed tally sheet (表决结果公告): public, like the notice's.
+    path("d/<str:code>/", decisions_views.tally_verify, name="tally-verify"),
 ]
