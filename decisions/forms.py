@@ -124,7 +124,8 @@ class ProxyForm(forms.Form):
                                        .order_by("code"))
     grantor_name = forms.CharField(label=_("Owner who signed"), max_length=100)
     holder = forms.ModelChoiceField(label=_("Proxy holder's login"), queryset=User.objects.filter(is_active=True)
-                                    .order_by("username"))
+                                    .order_by("username"), required=False,
+                                    help_text=_("Empty when the holder has no login and signs paper ballots only."))
     holder_name = forms.CharField(label=_("Proxy holder's name"), max_length=100)
     assembly = forms.ModelChoiceField(label=_("For the assembly"), queryset=Assembly.objects.all(), required=False,
                                       help_text=_("Empty: for every vote until the end date."))

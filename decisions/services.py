@@ -12,6 +12,8 @@ double tap finds the first and is refused.
 """
 
 import secrets
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -41,6 +43,23 @@ from estate.pdf import posted_pdf_store, qr_data_uri, render_pdf
 from estate.uploads import store
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud or typed from paper
+
+_clock = ContextVar("decisions_clock", default=None)
+
+
+def now():
+    """The time the services act at: the real time, except inside `clock()`."""
+    return _clock.get() or timezone.now()
+
+
+@contextmanager
+def clock(at):
+    """Act as at `at`: the demo's past votes are opened, cast and closed through these same services."""
+    token = _clock.set(at)
+    try:
+        yield
+    finally:
+        _clock.reset(token)
 
 
 def _refuse(message, code):
@@ -102,6 +121,7 @@ def proxy_record(*, household, grantor_name, holder, holder_name, scan, by, asse
     proxy = Proxy.objects.create(
         household=household, grantor_name=grantor_name, holder=holder, holder_name=holder_name,
         assembly=assembly, valid_until=valid_until, scan=store(scan, folder="decisions/proxies"), recorded_by=by,
+        recorded_at=now(),
     )
     log_action("decisions.proxy.recorded", proxy, by=by,
                details={"unit": household.code, "holder": holder_name, "assembly": str(assembly or "")})
@@ -113,7 +133,7 @@ def proxy_revoke(*, proxy, reason, by):
     proxy = Proxy.objects.select_for_update().get(pk=proxy.pk)
     if proxy.revoked_at is not None:
         _refuse(_("This proxy was already revoked."), "already_revoked")
-    proxy.revoked_at, proxy.revoked_by, proxy.revoked_reason = timezone.now(), by, reason
+    proxy.revoked_at, proxy.revoked_by, proxy.revoked_reason = now(), by, reason
     proxy.save(update_fields=["revoked_at", "revoked_by", "revoked_reason"])
     log_action("decisions.proxy.revoked", proxy, by=by, details={"reason": reason})
     return proxy
@@ -132,7 +152,7 @@ def voting_standing(user, household, motion):
     if owner is not None:
         return ("owner", owner)
     for proxy in Proxy.objects.filter(household=household, holder=user, revoked_at__isnull=True):
-        if proxy.covers(motion):
+        if proxy.covers(motion, now()):
             return ("proxy", proxy)
     return None
 
@@ -158,7 +178,8 @@ def units_for_voter(user, motion):
 @transaction.atomic
 def assembly_save(*, assembly=None, title, form, description="", by):
     if assembly is None:
-        assembly = Assembly.objects.create(title=title, form=form, description=description, created_by=by)
+        assembly = Assembly.objects.create(title=title, form=form, description=description, created_by=by,
+                                           created_at=now())
         verb = "decisions.assembly.created"
     else:
         assembly.title, assembly.form, assembly.description = title, form, description
@@ -175,7 +196,7 @@ def motion_save(*, motion=None, assembly, title, text, kind, voting_starts, voti
     if voting_ends <= voting_starts:
         _refuse(_("Voting must end after it starts."), "period_order")
     if motion is None:
-        motion = Motion(assembly=assembly, created_by=by)
+        motion = Motion(assembly=assembly, created_by=by, created_at=now())
         verb = "decisions.motion.drafted"
     else:
         motion = _draft(motion)
@@ -226,8 +247,8 @@ def _roll():
 def motion_open(*, motion, by):
     """Open voting: freeze the roll (every unit on the register, its area and head) and publish the motion."""
     motion = _draft(motion)
-    now = timezone.now()
-    if motion.voting_ends <= now:
+    at = now()
+    if motion.voting_ends <= at:
         _refuse(_("The voting period is already over: set a new one before opening."), "period_over")
     roll = _roll()
     if not roll:
@@ -236,7 +257,7 @@ def motion_open(*, motion, by):
                                   for pk, area, head in roll)
     motion.total_area = sum((area for _pk, area, _head in roll), start=counting.m2(0))
     motion.total_heads = len({head for _pk, _area, head in roll})
-    motion.status, motion.opened_at, motion.opened_by = Motion.Status.OPEN, now, by
+    motion.status, motion.opened_at, motion.opened_by = Motion.Status.OPEN, at, by
     motion.save(update_fields=["total_area", "total_heads", "status", "opened_at", "opened_by"])
     log_action("decisions.motion.opened", motion, by=by, details={
         "total_area": f"{motion.total_area}", "total_heads": motion.total_heads,
@@ -274,11 +295,11 @@ def _check_can_take_ballot(motion, household, choice, *, correcting=None):
 
 
 def _in_period(motion):
-    now = timezone.now()
-    if now < motion.voting_starts:
+    at = now()
+    if at < motion.voting_starts:
         _refuse(_("Voting starts at %(when)s.") % {"when": timezone.localtime(motion.voting_starts)
                                                    .strftime("%Y-%m-%d %H:%M")}, "not_started")
-    if now >= motion.voting_ends:
+    if at >= motion.voting_ends:
         _refuse(_("Voting on this motion has closed: no more ballots are taken."), "closed")
 
 
@@ -314,7 +335,7 @@ def ballot_cast(*, motion, household, choice, by):
     ballot = _create_ballot(
         motion=motion, household=household, choice=choice, channel=Ballot.Channel.ONLINE,
         voter_name=holder.name if kind == "owner" else holder.holder_name,
-        proxy=holder if kind == "proxy" else None, cast_by=by, code=_new_code(motion),
+        proxy=holder if kind == "proxy" else None, cast_by=by, cast_at=now(), code=_new_code(motion),
     )
     # The choice stays out of the log until the close: the log is read by the committee.
     log_action("decisions.ballot.cast", motion, by=by,
@@ -330,12 +351,12 @@ def ballot_enter_paper(*, motion, household, choice, voter_name, scan, by, proxy
     if not motion.accepts_paper():
         _refuse(_("This motion takes ballots on a phone only."), "online_only")
     _in_period(motion)
-    if proxy is not None and (proxy.household_id != household.pk or not proxy.covers(motion)):
+    if proxy is not None and (proxy.household_id != household.pk or not proxy.covers(motion, now())):
         _refuse(_("That proxy does not cover this unit and this vote."), "proxy_not_valid")
     _check_not_voted(motion, household)
     ballot = _create_ballot(
         motion=motion, household=household, choice=choice, channel=Ballot.Channel.PAPER, voter_name=voter_name,
-        proxy=proxy, cast_by=by, scan=store(scan, folder="decisions/ballots"), code=_new_code(motion),
+        proxy=proxy, cast_by=by, cast_at=now(), scan=store(scan, folder="decisions/ballots"), code=_new_code(motion),
     )
     log_action("decisions.ballot.entered", motion, by=by,
                details={"unit": household.code, "channel": "paper", "code": ballot.code})
@@ -361,7 +382,7 @@ def ballot_confirm(*, ballot, choice, by):
     if choice != ballot.choice:
         _refuse(_("Your reading of the paper differs from the entry. Look at the paper again; if the entry is "
                   "wrong, correct it."), "mismatch")
-    confirmation = BallotConfirmation.objects.create(ballot=ballot, by=by)
+    confirmation = BallotConfirmation.objects.create(ballot=ballot, by=by, at=now())
     log_action("decisions.ballot.confirmed", motion, by=by,
                details={"unit": ballot.household.code, "code": ballot.code})
     return confirmation
@@ -380,14 +401,14 @@ def ballot_correct(*, ballot, choice, voter_name, reason, scan, by, proxy=None):
     _check_can_take_ballot(motion, ballot.household, choice)
     if hasattr(ballot, "replaced_by"):
         _refuse(_("This ballot was already corrected; correct the newest one."), "already_replaced")
-    if proxy is not None and (proxy.household_id != ballot.household_id or not proxy.covers(motion)):
+    if proxy is not None and (proxy.household_id != ballot.household_id or not proxy.covers(motion, now())):
         _refuse(_("That proxy does not cover this unit and this vote."), "proxy_not_valid")
     try:
         with transaction.atomic():
             correction = Ballot.objects.create(
                 motion=motion, household=ballot.household, choice=choice, channel=Ballot.Channel.PAPER,
                 voter_name=voter_name, proxy=proxy, cast_by=by, scan=store(scan, folder="decisions/ballots"),
-                replaces=ballot, reason=reason.strip(), code=_new_code(motion),
+                replaces=ballot, reason=reason.strip(), cast_at=now(), code=_new_code(motion),
             )
     except IntegrityError:
         _refuse(_("This ballot was already corrected; correct the newest one."), "already_replaced")
@@ -449,7 +470,7 @@ def motion_close(*, motion, by):
         _refuse(_("This motion is already closed."), "already_closed")
     if not motion.is_open:
         _refuse(_("Voting on this motion has not opened."), "not_open")
-    if timezone.now() < motion.voting_ends:
+    if now() < motion.voting_ends:
         _refuse(_("Voting runs until %(when)s; it can be closed after that.")
                 % {"when": timezone.localtime(motion.voting_ends).strftime("%Y-%m-%d %H:%M")}, "still_running")
     waiting = Ballot.objects.awaiting_confirmation().filter(motion=motion).count()
@@ -463,12 +484,12 @@ def motion_close(*, motion, by):
     except ValueError:
         _refuse(_("Units of one owner carry different choices; correct them before the close."),
                 "owner_choice_differs")
-    now = timezone.now()
+    closed_at = now()
     decision = None
     if result.passed:
-        year = timezone.localtime(now).year
+        year = timezone.localtime(closed_at).year
         decision = Decision.objects.create(motion=motion, kind=motion.kind, title=motion.title, year=year,
-                                           sequence=_next_decision_number(year), decided_at=now)
+                                           sequence=_next_decision_number(year), decided_at=closed_at)
     figures = {
         "total_area": counting.m2(result.total_fen), "total_heads": result.total_heads,
         "voted_area": counting.m2(result.voted_fen), "voted_heads": result.voted_heads,
@@ -478,11 +499,11 @@ def motion_close(*, motion, by):
         "quorum_met": result.quorum_met, "passed": result.passed,
     }
     reasons = [test.as_dict() for test in result.tests]
-    data = sheet_data(motion, figures, reasons, decision=decision, closed_at=now)
+    data = sheet_data(motion, figures, reasons, decision=decision, closed_at=closed_at)
     code = secrets.token_urlsafe(12)
     pdf = render_sheet_pdf(data, code=code)
     name, digest = posted_pdf_store(pdf, folder="decisions/tallies", stem=f"motion-{motion.pk}")
-    tally = Tally.objects.create(motion=motion, reasons=reasons, data=data, closed_at=now, closed_by=by,
+    tally = Tally.objects.create(motion=motion, reasons=reasons, data=data, closed_at=closed_at, closed_by=by,
                                  code=code, pdf=name, sha256=digest, size=len(pdf), **figures)
     motion.status = Motion.Status.CLOSED
     motion.save(update_fields=["status"])
