@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "ledger",
     "repairs",
     "keys",
+    "committee",
+    "voice",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
