@@ -6,12 +6,16 @@ Templates extend templates/pdf_base.html. Rendering fetches nothing from the
 network and reads no file outside the project's static folders.
 """
 
+import hashlib
 from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+import segno
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
@@ -77,3 +81,30 @@ def render_pdf(template_name, context, request=None):
     static_base = _static_roots()[0].as_uri() + "/"
     document = HTML(string=html, base_url=static_base, url_fetcher=_fetcher())
     return document.write_pdf(stylesheets=stylesheets, font_config=font_config)
+
+
+# Posted documents (the monthly accounts notice, a vote's tally sheet): rendered once, stored with their
+# SHA-256, served byte for byte afterwards, and verifiable by anyone through the QR code printed on them.
+
+class PostedPdfTampered(Exception):
+    """The stored PDF no longer matches the digest recorded when it was posted."""
+
+
+def qr_data_uri(url):
+    """The QR code printed on a posted document, as an SVG data: URI the PDF embeds."""
+    return segno.make(url, error="m").svg_data_uri(scale=3, border=1)
+
+
+def posted_pdf_store(pdf, *, folder, stem):
+    """Store a posted document's bytes; return (storage name, SHA-256 hex digest)."""
+    digest = hashlib.sha256(pdf).hexdigest()
+    return default_storage.save(f"{folder}/{stem}-{digest[:12]}.pdf", ContentFile(pdf)), digest
+
+
+def posted_pdf_read(name, sha256):
+    """The stored bytes of a posted document, refused if they no longer match their digest."""
+    with default_storage.open(name, "rb") as stored:
+        pdf = stored.read()
+    if hashlib.sha256(pdf).hexdigest() != sha256:
+        raise PostedPdfTampered(f"{name} does not match its digest")
+    return pdf

@@ -9,20 +9,16 @@ bytes are served unchanged (a trigger keeps the row from being altered). An
 open month renders live, marked 草稿 (draft), without a verification code.
 """
 
-import hashlib
 import secrets
 from datetime import timedelta
 from decimal import Decimal
 
-import segno
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.activity import log_action
-from estate.pdf import render_pdf
+from estate.pdf import PostedPdfTampered, posted_pdf_read, posted_pdf_store, qr_data_uri, render_pdf
 from ledger.models import Account, MonthlyNotice, month_start
 from ledger.reports import month_report
 
@@ -36,8 +32,8 @@ MONEY_KEYS = frozenset({
 BALANCE_ACCOUNTS = (Account.CASH, Account.BANK, Account.HELD_BY_HEADS)
 
 
-class NoticeTampered(Exception):
-    """The stored PDF no longer matches the digest recorded when it was posted."""
+# The stored PDF no longer matches the digest recorded when it was posted.
+NoticeTampered = PostedPdfTampered
 
 
 def _money(value):
@@ -145,7 +141,7 @@ def _context(data, *, code=None, digest=None):
     context = {"notice": revive(data), "draft": code is None, "code": code, "digest": digest}
     if code:
         url = verification_url(code)
-        context.update(verify_url=url, qr=segno.make(url, error="m").svg_data_uri(scale=3, border=1))
+        context.update(verify_url=url, qr=qr_data_uri(url))
     return context
 
 
@@ -171,8 +167,7 @@ def notice_post(*, month, by):
     data = notice_data(month, posted_on=posted_on)
     code = secrets.token_urlsafe(12)
     pdf = render_notice_pdf(data, code=code)
-    digest = hashlib.sha256(pdf).hexdigest()
-    name = default_storage.save(f"notices/{month:%Y-%m}-{digest[:12]}.pdf", ContentFile(pdf))
+    name, digest = posted_pdf_store(pdf, folder="notices", stem=f"{month:%Y-%m}")
     notice = MonthlyNotice.objects.create(
         month=month, code=code, data=data, pdf=name, sha256=digest, size=len(pdf),
         posted_by=by if by is not None and by.is_authenticated else None,
@@ -186,8 +181,4 @@ def notice_pdf(month):
     posted = MonthlyNotice.objects.filter(month=month_start(month)).first()
     if posted is None:
         return render_notice_pdf(notice_data(month)), None
-    with default_storage.open(posted.pdf, "rb") as stored:
-        pdf = stored.read()
-    if hashlib.sha256(pdf).hexdigest() != posted.sha256:
-        raise NoticeTampered(f"the stored notice for {posted.month:%Y-%m} does not match its digest")
-    return pdf, posted
+    return posted_pdf_read(posted.pdf, posted.sha256), posted
