@@ -17,3 +17,14 @@ class AppointmentForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = User.objects.filter(is_active=True).order_by("name", "username")
+
+
+class CandidateForm(forms.Form):
+    user = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none(), empty_label=_("— choose —"))
+    kind = forms.ChoiceField(label=_("Role"), choices=COMMITTEE_CHOICES)
+    term_ends = forms.DateField(label=_("Term ends"), widget=forms.DateInput(attrs={"type": "date"}),
+                                help_text=_("At most five years."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = User.objects.filter(is_active=True).order_by("name", "username")

@@ -64,6 +64,32 @@ class Appointment(models.Model):
         return self.status == self.Status.PROPOSED
 
 
+class Candidate(models.Model):
+    """A person an election motion names for a committee role, with the term they would serve.
+
+    Part of the motion: added and removed only while the motion is a draft, so that
+    every owner votes on the same list (committee.services).
+    """
+
+    motion = models.ForeignKey("decisions.Motion", on_delete=models.PROTECT, related_name="candidates")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("person"))
+    kind = models.CharField(_("role"), max_length=20, choices=COMMITTEE_CHOICES)
+    term_ends = models.DateField(_("term ends"))
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["motion", "kind", "pk"]
+        verbose_name = _("candidate")
+        constraints = [
+            models.UniqueConstraint(fields=["motion", "user", "kind"], name="candidate_once_per_role"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.user}"
+
+
 class Mandate(models.Model):
     """The authority and term of one committee role: a passed election decision or a confirmed appointment.
 
@@ -75,6 +101,8 @@ class Mandate(models.Model):
     ends_on = models.DateField(_("term ends"))
     appointment = models.OneToOneField(Appointment, on_delete=models.PROTECT, null=True, blank=True,
                                        related_name="mandate")
+    decision = models.ForeignKey("decisions.Decision", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="mandates")
     granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+")
     granted_at = models.DateTimeField(default=timezone.now)
@@ -84,6 +112,12 @@ class Mandate(models.Model):
         verbose_name = _("mandate")
         constraints = [
             models.CheckConstraint(condition=Q(ends_on__gt=models.F("starts_on")), name="mandate_term_positive"),
+            # On the authority of exactly one: the owners' decision, or a confirmed appointment.
+            models.CheckConstraint(
+                condition=Q(decision__isnull=False, appointment__isnull=True)
+                | Q(decision__isnull=True, appointment__isnull=False),
+                name="mandate_one_authority",
+            ),
         ]
 
     def __str__(self):

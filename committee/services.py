@@ -12,13 +12,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.activity import log_action
-from accounts.models import Role
-from accounts.services import committee_role_create
-from committee.models import Appointment, Mandate
+from accounts.models import COMMITTEE_KINDS, Role
+from accounts.services import committee_role_create, role_end
+from committee.models import Appointment, Candidate, Mandate
+from decisions.models import Decision, Motion
 from estate.notices import notice_post, notice_save
 
 # What a mandate's authority is read through (the committee page shows it).
-MANDATE_AUTHORITY = ("appointment__notice", "appointment__proposed_by", "appointment__decided_by")
+MANDATE_AUTHORITY = ("decision", "appointment__notice", "appointment__proposed_by", "appointment__decided_by")
 
 # The Regulations on Property Management let a committee serve at most five years between elections.
 LONGEST_TERM = timedelta(days=5 * 366)
@@ -26,7 +27,7 @@ LONGEST_TERM = timedelta(days=5 * 366)
 
 def first_election_held():
     """Once an election has put a committee in place, appointments by the committee end."""
-    return Mandate.objects.filter(appointment__isnull=True).exists()
+    return Mandate.objects.filter(decision__isnull=False).exists()
 
 
 def _refuse_after_first_election():
@@ -130,3 +131,85 @@ def appointment_cancel(*, appointment, by):
     appointment.save(update_fields=["status", "decided_by", "decided_at"])
     log_action("appointment.cancelled", appointment, by=by, details={"role": appointment.kind})
     return appointment
+
+
+# --- Elections ------------------------------------------------------------------------------------
+
+
+def _election_draft(motion):
+    motion = Motion.objects.select_for_update().get(pk=motion.pk)
+    if motion.kind != Motion.Kind.ELECTION:
+        raise ValidationError(_("Candidates stand in a motion electing the committee."), code="kind")
+    if not motion.is_draft:
+        raise ValidationError(_("Voting has opened: the list of candidates is fixed."), code="opened")
+    return motion
+
+
+@transaction.atomic
+def candidate_add(*, motion, user, kind, term_ends, by):
+    """Name a candidate for a committee role in a draft election motion."""
+    if not by.is_committee:
+        raise PermissionDenied
+    motion = _election_draft(motion)
+    _check_term(term_ends, timezone.localdate())
+    if Candidate.objects.filter(motion=motion, user=user, kind=kind).exists():
+        raise ValidationError(_("%(user)s already stands for this role.") % {"user": user}, code="twice")
+    candidate = Candidate.objects.create(motion=motion, user=user, kind=kind, term_ends=term_ends, added_by=by)
+    log_action("election.candidate_added", motion, by=by,
+               details={"user": user.pk, "role": kind, "term_ends": term_ends.isoformat()})
+    return candidate
+
+
+@transaction.atomic
+def candidate_remove(*, candidate, by):
+    """Take a candidate off a motion that is still a draft."""
+    if not by.is_committee:
+        raise PermissionDenied
+    _election_draft(candidate.motion)
+    log_action("election.candidate_removed", candidate.motion, by=by,
+               details={"user": candidate.user_id, "role": candidate.kind})
+    candidate.delete()
+
+
+@transaction.atomic
+def election_install(*, decision, by):
+    """Put the committee the owners elected in place, citing their decision: one call, all or nothing.
+
+    Every elected candidate holds their role (a role already held is kept), each with a
+    mandate citing the decision and its term; committee roles of anyone not elected end.
+    """
+    if not by.is_committee:
+        raise PermissionDenied
+    decision = Decision.objects.select_for_update().select_related("motion").get(pk=decision.pk)
+    if decision.kind != Motion.Kind.ELECTION:
+        raise ValidationError(_("Only a decision electing the committee grants committee roles."), code="kind")
+    if Mandate.objects.filter(decision=decision).exists():
+        raise ValidationError(_("The committee this decision elected is in place already."), code="done")
+    candidates = list(Candidate.objects.filter(motion=decision.motion).select_related("user"))
+    if not any(candidate.kind == Role.Kind.CHAIR for candidate in candidates):
+        raise ValidationError(_("The decision elects no chair: the committee cannot be put in place."),
+                              code="no_chair")
+    if Mandate.objects.filter(decision__decided_at__gt=decision.decided_at).exists():
+        raise ValidationError(_("A later election has put another committee in place."), code="superseded")
+    today = timezone.localdate()
+    details = {"decision": decision.number}
+    active = {(role.user_id, role.kind): role for role in
+              Role.objects.select_for_update().filter(kind__in=COMMITTEE_KINDS, ended_at__isnull=True)}
+    elected = set()
+    for candidate in candidates:
+        if candidate.term_ends <= today:
+            raise ValidationError(_("The term of %(user)s has ended already.") % {"user": candidate.user},
+                                  code="term")
+        key = (candidate.user_id, candidate.kind)
+        elected.add(key)
+        role = active.get(key) or committee_role_create(user=candidate.user, kind=candidate.kind, by=by,
+                                                       details=details)
+        Mandate.objects.create(role=role, starts_on=today, ends_on=candidate.term_ends, decision=decision,
+                               granted_by=by)
+    # New roles first, then the old ones end: the estate is never without a chair.
+    for key, role in active.items():
+        if key not in elected:
+            role_end(role=role, by=by, details=details)
+    log_action("election.installed", decision.motion, by=by,
+               details={**details, "elected": len(candidates), "ended": len(set(active) - elected)})
+    return decision
