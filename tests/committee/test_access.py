@@ -1,8 +1,8 @@
 
 from committee import services
 from decisions.models import Motion
-from tests.committee.motions import decision_passed, motion_draft, motion_open
 from tests.access import COMMITTEE, EVERYONE, NOT_COMMITTEE, Access, AccessTestCase
+from tests.committee.motions import decision_passed, motion_draft, motion_open
 
 
 class CommitteeAccessTest(AccessTestCase):
