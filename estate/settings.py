@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "repairs",
     "keys",
     "decisions",
+    "committee",
+    "voice",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -20,6 +20,8 @@ urlpatterns = [
     path("decisions/", include("decisions.urls")),
     # The QR code on a printed tally sheet (表决结果公告): public, like the notice's.
     path("d/<str:code>/", decisions_views.tally_verify, name="tally-verify"),
+    path("committee/", include("committee.urls")),
+    path("proposals/", include("voice.urls")),
 ]
 
 # Error pages in the site's layout and language (estate/errors.py); CSRF_FAILURE_VIEW is in settings.
