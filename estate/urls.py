@@ -16,4 +16,6 @@ urlpatterns = [
     path("n/<str:code>/", ledger_notice_views.notice_verify, name="notice-verify"),
     path("repairs/", include("repairs.urls")),
     path("keys/", include("keys.urls")),
+    path("care/", include("care.urls")),
+    path("messages/", include("messaging.urls")),
 ]

@@ -25,6 +25,7 @@ from keys.models import (
     Purpose,
 )
 from keys.notify import tell_household
+from messaging.models import Topic
 
 CONSENT_FIELDS = ("emergency", "plants", "airing", "repair", "weekdays", "period_start", "period_end", "notify")
 Event = KeyHandoverEvent.Kind
@@ -265,6 +266,7 @@ def handover_confirm_out(*, handover, by):
             "tag": handover.deposit.tag, "purpose": handover.get_purpose_display(),
             "reason": f" ({handover.emergency_reason})" if handover.emergency_reason else "",
         },
+        topic=Topic.KEY_OUT,
     )
     return event
 
