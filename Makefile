@@ -62,8 +62,12 @@ run: $(VENV)/.runtime
 	echo "==> Collecting static files"; $(PY) manage.py collectstatic --noinput -v0; \
 	echo "==> Migrating the database ($${DATABASE_URL:-SQLite in var/})"; $(PY) manage.py migrate --noinput -v0; \
 	echo "==> Loading the demo estate if the database is empty"; $(PY) manage.py seed_demo --if-empty; \
+	echo "==> Starting the background worker and the schedule (run_scheduled every minute)"; \
+	trap 'kill $$(jobs -p) 2>/dev/null' EXIT; \
+	$(PY) manage.py db_worker --no-reload --interval 1 -v0 & \
+	while true; do $(PY) manage.py run_scheduled -v0 || true; sleep 60; done & \
 	echo "==> Serving http://$(HOST):$(PORT) (Ctrl-C stops)"; \
-	exec $(VENV)/bin/gunicorn estate.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - \
+	$(VENV)/bin/gunicorn estate.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - \
 	  --no-control-socket
 
 test: export SECRET_KEY ?= tests-only-secret-key-not-for-production-0123456789

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "django_tables2",
     "django_filters",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -270,6 +271,12 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# --- Background work ----------------------------------------------------------
+# Django's tasks framework with a database-backed queue: a task enqueued inside a transaction is a row written
+# with it, so it exists exactly when the change that asked for it does. `manage.py db_worker` runs them;
+# `manage.py run_scheduled` (cron or a systemd timer) enqueues what is due. See docs/ARCHITECTURE.md.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # --- Key custody (keys/) ----------------------------------------------------
 # A key out of the cabinet longer than this is overdue; the witness must confirm within the window.
