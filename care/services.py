@@ -86,7 +86,8 @@ def agreement_update(*, agreement, by, **fields):
     agreement = _lock(agreement)
     if agreement.status == Agreement.Status.ENDED:
         raise CareRefused(_("This agreement has ended; record a new one with new consent."))
-    _check_fields({"household": agreement.household, "person": agreement.person, **fields})
+    _check_fields({"household": agreement.household, "person": agreement.person, "buddy": agreement.buddy,
+                   "backup": agreement.backup, **fields})
     for name, value in fields.items():
         setattr(agreement, name, value)
     agreement.save()
@@ -315,7 +316,9 @@ def alerts_raise(*, now):
     raised = 0
     for agreement in Agreement.objects.in_force().select_related("household__building", "person", "buddy",
                                                                  "backup"):
-        if not agreement.is_due_on(today) or now < agreement.deadline_on(today):
+        deadline = agreement.deadline_on(today)
+        # Not before the deadline, and not on the day the agreement was made after its deadline.
+        if not agreement.is_due_on(today) or now < deadline or agreement.consent_at > deadline:
             continue
         if agreement.checks.filter(day=today).exists():
             continue

@@ -8,10 +8,15 @@ when its day passed without one.
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.db import transaction
 from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from keys.models import SCHEDULED, KeyDeposit, KeyHandover, KeyHandoverEvent
+from messaging.models import Topic
+from messaging.services import message_send, message_to_household
 
 DAYS_BACK = 7
 
@@ -72,3 +77,33 @@ def visits(*, deposits=None, today=None):
             for day in days:
                 result.append(Visit(deposit, purpose, day, done.get((deposit.pk, purpose, day)), today))
     return sorted(result, key=lambda v: (-v.day.toordinal(), v.deposit.tag_number))
+
+
+MORNING = 8  # keepers hear of the day's visits from 08:00
+
+
+@transaction.atomic
+def visits_tell(*, now):
+    """The schedule's part: keepers on duty hear each morning what visits are due; a household hears of a miss."""
+    from keys.access import keepers_on_duty
+
+    local = timezone.localtime(now)
+    today = local.date()
+    rows = visits(today=today)
+    told = 0
+    due = [v for v in rows if v.day == today and v.status == "due"]
+    if due and local.hour >= MORNING:
+        lines = "\n".join(f"{v.deposit.tag} {v.purpose_label}" for v in due)
+        told += len(message_send(
+            to=list(keepers_on_duty()), topic=Topic.VISITS, link=reverse("care:visits"), dedupe_key=f"visits:{today}",
+            subject=_("Visits due today: %(n)d") % {"n": len(due)}, body=lines))
+    for visit in rows:
+        if visit.status == "missed" and visit.day == today - timedelta(days=1):
+            told += len(message_to_household(
+                household=visit.deposit.household, topic=Topic.VISITS, link=reverse("care:visits"),
+                dedupe_key=f"visit:{visit.deposit.pk}:{visit.purpose}:{visit.day}:missed",
+                subject=_("A visit did not happen"),
+                body=_("%(what)s with key %(tag)s was due on %(day)s and did not happen. The key keepers have been "
+                       "told; call the committee if it matters.") % {
+                    "what": visit.purpose_label, "tag": visit.deposit.tag, "day": visit.day.isoformat()}))
+    return told
