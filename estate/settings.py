@@ -54,8 +54,11 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # Behind a TLS-terminating reverse proxy (see README): trust its X-Forwarded-Proto, and its X-Real-IP
 # for the visitor's address; otherwise every visitor would share the proxy's address, and so one
-# another's login rate limits.
-if env_bool("BEHIND_PROXY", False):
+# another's login rate limits. Unset (None) is neither: a login that evidently came through a proxy is
+# then refused with a message naming this setting, rather than sharing one limit silently
+# (accounts.adapter; docs/ARCHITECTURE.md, "Login limits"). false: no proxy, trust no header.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", None)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     ALLAUTH_TRUSTED_CLIENT_IP_HEADER = "X-Real-IP"
 
@@ -68,6 +71,7 @@ INSTALLED_APPS = [
     "ledger",
     "repairs",
     "keys",
+    "decisions",
     "care",
     "messaging",
     "django.contrib.auth",
@@ -87,6 +91,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # private, no-store on everything but content fixed by a SHA-256 (estate/caching.py)
+    "estate.caching.PrivateByDefaultMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.middleware.SessionRenewalMiddleware",
@@ -101,6 +107,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "estate.urls"
+# Error pages in the site's layout and language (estate/errors.py; the other handlers are in estate/urls.py).
+CSRF_FAILURE_VIEW = "estate.errors.csrf_failure"
 WSGI_APPLICATION = "estate.wsgi.application"
 
 TEMPLATES = [
@@ -186,8 +194,11 @@ ACCOUNT_SIGNUP_FIELDS = ["username*", "email", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_SESSION_REMEMBER = False
+# Failed logins (docs/ARCHITECTURE.md, "Login limits"): per address, across every login name tried from it
+# ("ip"), and per (login name, address) pair ("key", see accounts.adapter). Nothing counts per login name
+# alone, so nobody can lock someone else's account; a successful login takes back its own attempt.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed": "10/m/ip,60/h/ip,5/5m/key,20/h/key",
     "login": "30/m/ip",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -312,6 +323,10 @@ def env_money(name, default):
 LEDGER_APPROVAL_THRESHOLD = env_money("LEDGER_APPROVAL_THRESHOLD", "500.00")
 # The largest single payment, income or expense the forms accept: a guard against typos, not a policy.
 LEDGER_MAX_AMOUNT = env_money("LEDGER_MAX_AMOUNT", "1000000.00")
+# The day of the month by which a month's fee is to be paid; unpaid after it, it counts as arrears.
+LEDGER_BILL_DUE_DAY = env_int("LEDGER_BILL_DUE_DAY", 15)
+if not 1 <= LEDGER_BILL_DUE_DAY <= 28:
+    raise ImproperlyConfigured(f"LEDGER_BILL_DUE_DAY must be a day from 1 to 28, not {LEDGER_BILL_DUE_DAY}")
 # How many days the monthly accounts notice hangs on the board (printed on it as the posting period).
 NOTICE_POSTING_DAYS = env_int("NOTICE_POSTING_DAYS", 15)
 
