@@ -17,6 +17,8 @@ urlpatterns = [
     path("n/<str:code>/", ledger_notice_views.notice_verify, name="notice-verify"),
     path("repairs/", include("repairs.urls")),
     path("keys/", include("keys.urls")),
+    path("care/", include("care.urls")),
+    path("messages/", include("messaging.urls")),
     path("decisions/", include("decisions.urls")),
     # The QR code on a printed tally sheet (表决结果公告): public, like the notice's.
     path("d/<str:code>/", decisions_views.tally_verify, name="tally-verify"),

@@ -299,6 +299,10 @@ def arrears(request):
         "due_day": settings.LEDGER_BILL_DUE_DAY,
     }
     context["total"] = sum((row.owed for row in context["rows"]), ZERO)
+    # The chasing record (催缴登记): each household's last reminder and the next step (messaging/arrears.py).
+    from messaging.arrears import last_reminders
+
+    context["reminders"] = last_reminders([row.household_id for row in context["rows"]])
     return render(request, "ledger/arrears.html", context)
 
 
