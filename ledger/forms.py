@@ -177,6 +177,20 @@ class MonthForm(forms.Form):
 
 class MonthActionForm(KeyedForm, MonthForm):
     """A month to bill or close."""
+class MonthCloseForm(KeyedForm):
+    """The confirmation of a month close: the month, and a tick that its figures and open items were read."""
+
+    month = MonthField(widget=forms.HiddenInput)
+    confirm = forms.BooleanField(
+        label=_("I have checked these figures; close the month for good."),
+        error_messages={"required": _("Tick the box to confirm that you checked the figures.")},
+    )
+
+    def __init__(self, *args, open_items=False, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+        if open_items:
+            self.fields["confirm"].label = _("I have checked these figures and what is still open; "
+                                             "close the month for good.")
 
 
 class FeeRateForm(forms.Form):

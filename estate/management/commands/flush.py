@@ -1,9 +1,13 @@
 """`flush`, aware of append-only tables.
 
-PostgreSQL empties tables with TRUNCATE, which the append-only tables' statement
-triggers refuse; SQLite empties them with DELETE, which their row triggers
-refuse. So the triggers are set aside for the flush and put back after it, in
-the same connection. Only a deliberate flush of the whole database (tests, a
+PostgreSQL empties tables with TRUNCATE, which row triggers do not see. SQLite
+empties them with DELETE, which the append-only triggers rightly refuse; so on
+SQLite the triggers are set aside for the flush and put back after it, in the
+same connection. On PostgreSQL, the append-only tables' TRUNCATE guards
+(estate.db.truncate_statements) are set aside and put back the same way; tables
+that refuse TRUNCATE by decisions.db's triggers are emptied with their triggers
+in replica mode, which only a superuser may set.
+Only a deliberate flush of the whole database (tests, a
 restore with --replace) gets here.
 """
 
@@ -22,7 +26,7 @@ class Command(FlushCommand):
     def handle(self, **options):
         connection = connections[options["database"]]
         if connection.vendor == "postgresql":
-            return self._flush_postgresql(connection, **options)
+            return self._handle_postgresql(connection, **options)
         if connection.vendor != "sqlite":
             return super().handle(**options)
         triggers = sqlite_append_only_triggers(connection)
@@ -39,17 +43,32 @@ class Command(FlushCommand):
                     if name not in present:
                         cursor.execute(sql)
 
-    def _flush_postgresql(self, connection, **options):
-        guarded = postgresql_truncate_guarded_tables(connection)
+    def _handle_postgresql(self, connection, **options):
+        guarded_tables = postgresql_truncate_guarded_tables(connection)
         with connection.cursor() as cursor:
-            for table in guarded:
+            for table in guarded_tables:
                 for statement in drop_truncate_statements(table):
                     cursor.execute(statement)
         try:
-            return super().handle(**options)
+            return self._handle_decisions_guards(connection, **options)
         finally:
             present = postgresql_truncate_guarded_tables(connection)
             with connection.cursor() as cursor:
-                for table in guarded - present:
+                for table in guarded_tables - present:
                     for statement in truncate_statements(table):
                         cursor.execute(statement)
+
+    def _handle_decisions_guards(self, connection, **options):
+        from decisions.db import TRUNCATE_MARK
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_trigger WHERE tgname LIKE %s LIMIT 1", [f"%{TRUNCATE_MARK}"])
+            guarded = cursor.fetchone() is not None
+            if guarded:
+                cursor.execute("SET session_replication_role = replica")
+        try:
+            return super().handle(**options)
+        finally:
+            if guarded:
+                with connection.cursor() as cursor:
+                    cursor.execute("RESET session_replication_role")
