@@ -88,7 +88,7 @@ class _Vote:
         return motion
 
     def _voters(self, turnout):
-        """Units in a random order until `turnout` (a share, as text) of the area has voted; the logins' units always among them."""
+        """Units in a random order until `turnout` (a share, as text) of the area has voted; logins first."""
         units = sorted(self.households, key=lambda h: (h.code not in self.owners_by_unit, self.rng.random()))
         total = sum(h.area for h in units)
         chosen, area = [], 0
