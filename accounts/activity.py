@@ -48,6 +48,7 @@ VERB_LABELS = {
     "user.password_set": _("changed the password of"),
     "user.mfa.added": _("turned on two-factor login for"),
     "user.mfa.removed": _("turned off two-factor login for"),
+    "user.login_held_back": _("held back repeated failed logins for"),
     # estate: the register and the bulletin board
     "building.created": _("added a building"),
     "household.created": _("added a household"),
@@ -83,6 +84,16 @@ VERB_LABELS = {
     "ledger.payment.recorded": _("recorded a payment"),
     "ledger.payment.reversed": _("voided a payment"),
     "ledger.transaction.reversed": _("reversed a transaction"),
+    # committee roles (committee/) and the residents' voice (voice/)
+    "appointment.proposed": _("proposed a committee appointment"),
+    "appointment.confirmed": _("confirmed a committee appointment"),
+    "appointment.cancelled": _("cancelled a committee appointment"),
+    "voice.proposal.created": _("made a proposal"),
+    "voice.proposal.supported": _("supported a proposal"),
+    "voice.proposal.accepted": _("accepted a proposal"),
+    "voice.proposal.declined": _("declined a proposal"),
+    "voice.comment.added": _("commented on"),
+    "voice.comment.hidden": _("hid a comment on"),
     # repairs
     "repairs.ticket.reported": _("reported a repair"),
     "repairs.ticket.accept": _("accepted a repair"),
@@ -166,6 +177,7 @@ _DETAIL_LABELS = {
     "title": _("title"),
     "total": _("total"),
     "year": _("year"),
+    "login": _("login name"),
     "urgency": _("urgency"),
     "place": _("where"),
     "volunteer": _("volunteer"),
