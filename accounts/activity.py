@@ -134,6 +134,25 @@ VERB_LABELS = {
     "keys.deposit_returned": _("confirmed a spare key came back home"),
     "keys.deposit_lost": _("reported a spare key lost"),
     "keys.inventory_checked": _("checked the key cabinet"),
+    # decisions: owners' votes
+    "decisions.owner.marked": _("marked units of one owner"),
+    "decisions.owner.changed": _("changed the units of one owner"),
+    "decisions.owner.unmarked": _("counted an owner's units separately again"),
+    "decisions.proxy.recorded": _("recorded a written proxy"),
+    "decisions.proxy.revoked": _("revoked a written proxy"),
+    "decisions.assembly.created": _("called an owners' assembly"),
+    "decisions.assembly.changed": _("changed an owners' assembly"),
+    "decisions.motion.drafted": _("drafted a motion"),
+    "decisions.motion.changed": _("changed a draft motion"),
+    "decisions.motion.discarded": _("discarded a draft motion"),
+    "decisions.motion.opened": _("opened voting on a motion"),
+    "decisions.motion.closed": _("closed and counted a vote"),
+    "decisions.attachment.added": _("attached a document to a motion"),
+    "decisions.attachment.removed": _("removed a document from a motion"),
+    "decisions.ballot.cast": _("voted"),
+    "decisions.ballot.entered": _("entered a paper ballot"),
+    "decisions.ballot.confirmed": _("confirmed a paper ballot"),
+    "decisions.ballot.corrected": _("corrected a ballot"),
 }
 
 _DETAIL_LABELS = {
