@@ -20,8 +20,8 @@ from care.forms import AgreementForm, AlertKeyForm, EndForm, PauseForm, ResolveF
 from care.models import Agreement, Alert, Check
 from care.services import CareRefused
 from care.visits import visits as visits_of
-from keys import access as key_access
 from estate.models import mask_phone
+from keys import access as key_access
 from keys.models import KeyDeposit
 
 
