@@ -84,6 +84,16 @@ VERB_LABELS = {
     "ledger.payment.recorded": _("recorded a payment"),
     "ledger.payment.reversed": _("voided a payment"),
     "ledger.transaction.reversed": _("reversed a transaction"),
+    # committee roles (committee/) and the residents' voice (voice/)
+    "appointment.proposed": _("proposed a committee appointment"),
+    "appointment.confirmed": _("confirmed a committee appointment"),
+    "appointment.cancelled": _("cancelled a committee appointment"),
+    "voice.proposal.created": _("made a proposal"),
+    "voice.proposal.supported": _("supported a proposal"),
+    "voice.proposal.accepted": _("accepted a proposal"),
+    "voice.proposal.declined": _("declined a proposal"),
+    "voice.comment.added": _("commented on"),
+    "voice.comment.hidden": _("hid a comment on"),
     # repairs
     "repairs.ticket.reported": _("reported a repair"),
     "repairs.ticket.accept": _("accepted a repair"),

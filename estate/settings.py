@@ -72,6 +72,10 @@ INSTALLED_APPS = [
     "repairs",
     "keys",
     "decisions",
+    "committee",
+    "voice",
+    "care",
+    "messaging",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -122,6 +126,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "estate.context_processors.site",
+                "messaging.context_processors.inbox",
             ],
         },
     },
@@ -320,5 +325,45 @@ def env_money(name, default):
 LEDGER_APPROVAL_THRESHOLD = env_money("LEDGER_APPROVAL_THRESHOLD", "500.00")
 # The largest single payment, income or expense the forms accept: a guard against typos, not a policy.
 LEDGER_MAX_AMOUNT = env_money("LEDGER_MAX_AMOUNT", "1000000.00")
+# The day of the month by which a month's fee is to be paid; unpaid after it, it counts as arrears.
+LEDGER_BILL_DUE_DAY = env_int("LEDGER_BILL_DUE_DAY", 15)
+if not 1 <= LEDGER_BILL_DUE_DAY <= 28:
+    raise ImproperlyConfigured(f"LEDGER_BILL_DUE_DAY must be a day from 1 to 28, not {LEDGER_BILL_DUE_DAY}")
 # How many days the monthly accounts notice hangs on the board (printed on it as the posting period).
 NOTICE_POSTING_DAYS = env_int("NOTICE_POSTING_DAYS", 15)
+
+
+# --- Care and messages (docs/ARCHITECTURE.md, "Care and messages") ------------
+# Minutes between the steps of a missed check's alert: buddy, backup, building head, committee and family.
+CARE_ESCALATE_MINUTES = env_int("CARE_ESCALATE_MINUTES", 30)
+# A delivery is tried this many times, waiting MESSAGES_RETRY_SECONDS × 2^(attempt-1) between tries.
+MESSAGES_MAX_ATTEMPTS = env_int("MESSAGES_MAX_ATTEMPTS", 5)
+MESSAGES_RETRY_SECONDS = env_int("MESSAGES_RETRY_SECONDS", 60)
+# Seconds an SMS provider or group robot has to answer.
+MESSAGES_TIMEOUT = env_int("MESSAGES_TIMEOUT", 10)
+if CARE_ESCALATE_MINUTES < 1 or MESSAGES_MAX_ATTEMPTS < 1 or MESSAGES_TIMEOUT < 1:
+    raise ImproperlyConfigured("CARE_ESCALATE_MINUTES, MESSAGES_MAX_ATTEMPTS and MESSAGES_TIMEOUT must be at least 1.")
+# SMS through the estate's own provider account; unset SMS_PROVIDER: no SMS.
+SMS_PROVIDER = env_str("SMS_PROVIDER").lower()
+if SMS_PROVIDER not in ("", "aliyun", "tencent"):
+    raise ImproperlyConfigured(f"SMS_PROVIDER must be aliyun or tencent, not {SMS_PROVIDER!r}")
+SMS_ACCESS_KEY_ID = env_str("SMS_ACCESS_KEY_ID")
+SMS_ACCESS_KEY_SECRET = env_str("SMS_ACCESS_KEY_SECRET")
+SMS_SIGN_NAME = env_str("SMS_SIGN_NAME")
+SMS_TEMPLATE = env_str("SMS_TEMPLATE")
+SMS_SDK_APP_ID = env_str("SMS_SDK_APP_ID")  # Tencent Cloud only
+SMS_REGION = env_str("SMS_REGION")
+SMS_ENDPOINT = env_str("SMS_ENDPOINT")  # the provider's own by default
+if SMS_PROVIDER and not (SMS_ACCESS_KEY_ID and SMS_ACCESS_KEY_SECRET and SMS_SIGN_NAME and SMS_TEMPLATE):
+    raise ImproperlyConfigured(
+        "SMS_PROVIDER needs SMS_ACCESS_KEY_ID, SMS_ACCESS_KEY_SECRET, SMS_SIGN_NAME and SMS_TEMPLATE.")
+if SMS_PROVIDER == "tencent" and not SMS_SDK_APP_ID:
+    raise ImproperlyConfigured("SMS_PROVIDER=tencent needs SMS_SDK_APP_ID.")
+# Group robots (WeCom, DingTalk or Feishu) by webhook URL: the committee's group, and each building's.
+ROBOT_COMMITTEE_URL = env_str("ROBOT_COMMITTEE_URL")
+ROBOT_BUILDING_URLS = {}
+for _item in env_list("ROBOT_BUILDING_URLS"):
+    _code, _sep, _url = _item.partition("=")
+    if not (_sep and _code.strip() and _url.strip()):
+        raise ImproperlyConfigured(f"ROBOT_BUILDING_URLS takes 1=https://…,2=https://…, not {_item!r}")
+    ROBOT_BUILDING_URLS[_code.strip()] = _url.strip()
