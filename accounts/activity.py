@@ -1,11 +1,9 @@
 """The activity log: every change of state writes one record, in the same transaction."""
 
 from contextvars import ContextVar
-from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # Set by RequestContextMiddleware; outside a request the change came from the command line.
@@ -198,30 +196,3 @@ _REASONS = {"replaced": _("replaced by a new invitation")}
 
 def verb_label(verb):
     return VERB_LABELS.get(verb, verb)
-
-
-def describe_details(details):
-    """The details of a record as (label, value) pairs a committee member can read."""
-    from allauth.mfa.models import Authenticator
-
-    from accounts.models import Role
-
-    for key, value in (details or {}).items():
-        if value in ("", None):
-            continue
-        if key == "role" and value in Role.Kind.values:
-            value = Role.Kind(value).label
-        elif key == "kind" and value in Authenticator.Type.values:
-            value = Authenticator.Type(value).label
-        elif key == "reason":
-            value = _REASONS.get(value, value)
-        elif key == "valid_until":
-            value = _local_date(value)
-        yield _DETAIL_LABELS.get(key, key), value
-
-
-def _local_date(text):
-    try:
-        return timezone.localtime(datetime.fromisoformat(text)).strftime("%Y-%m-%d")
-    except (TypeError, ValueError):
-        return text
