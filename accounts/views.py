@@ -234,7 +234,7 @@ def _welcome(request, user, *, reset):
         # Two-factor login stays in force: the new password alone does not let anyone in.
         messages.success(request, _("Your new password is set. Please log in with it and your authenticator app."))
         return redirect("account_login")
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
     if reset:
         messages.success(request, _("Your new password is set."))
     else:
