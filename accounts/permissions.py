@@ -38,7 +38,7 @@ def role_required(*kinds):
 
 committee_required = role_required(*COMMITTEE_KINDS)
 chair_required = role_required(Role.Kind.CHAIR)
-# The treasurer keeps the books; the chair and members may stand in (DESIGN.md: "everything below").
+# The treasurer keeps the books; the chair and members may stand in (docs/ARCHITECTURE.md, "People and roles").
 treasurer_required = role_required(*COMMITTEE_KINDS)
 
 

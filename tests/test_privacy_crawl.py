@@ -2,7 +2,7 @@
 committee: no link leads to a refusal, and no whole phone number appears but the person's own. And
 text typed with HTML in it shows as text wherever it appears.
 
-Phone numbers are the committee's and their owner's (DESIGN.md, "Personal information"); volunteers'
+Phone numbers are the committee's and their owner's (docs/ARCHITECTURE.md, "Personal information"); volunteers'
 and contractors' numbers are the committee's only.
 """
 
