@@ -46,13 +46,16 @@ def _invalid(request, month, form):
 
 @treasurer_required
 def latest(request):
-    last = add_months(timezone.localdate().replace(day=1), -1)
-    return redirect("bank:reconcile", month=f"{last:%Y-%m}")
+    """Last month's page: the month whose statement has just arrived."""
+    return _reconcile_page(request, add_months(timezone.localdate().replace(day=1), -1))
 
 
 @treasurer_required
 def reconcile(request, month):
-    month = _month(month)
+    return _reconcile_page(request, _month(month))
+
+
+def _reconcile_page(request, month):
     result = services.reconciliation(month)
     mappings = list(ColumnMapping.objects.all())
     bank = result.statement.bank if result.statement else (mappings[0].bank if mappings else "")

@@ -43,4 +43,4 @@ def test_no_two_domain_apps_import_each_other():
 def test_the_notice_gathers_the_other_apps_sections_in_order():
     from ledger.notice import notice_sections
 
-    assert [section.KEY for section in notice_sections()] == ["repairs", "keys"]
+    assert [section.KEY for section in notice_sections()] == ["reconciliation", "repairs", "keys"]

@@ -21,9 +21,7 @@ class BankAccessTest(AccessTestCase, LedgerTestCase):
                                                   photo=photo, by=self.treasurer)
 
     rules = [
-        # Sends the committee on to last month's page (a redirect; hence POST here, where any answer but
-        # 403/404/500 counts).
-        Access("bank:latest", ok=COMMITTEE, forbidden=NOT_COMMITTEE, method="post"),
+        Access("bank:latest", ok=COMMITTEE, forbidden=NOT_COMMITTEE),
         Access("bank:reconcile", ok=COMMITTEE, forbidden=NOT_COMMITTEE, kwargs=lambda t: MONTH),
         Access("bank:mapping-save", ok=COMMITTEE, forbidden=NOT_COMMITTEE, method="post", kwargs=lambda t: MONTH),
         Access("bank:statement-import", ok=COMMITTEE, forbidden=NOT_COMMITTEE, method="post", kwargs=lambda t: MONTH),

@@ -100,7 +100,7 @@ class MonthClosePageTest(LedgerTestCase):
         self.assertIn("永久结账 2026-01", page)
 
     def test_a_close_without_the_tick_is_refused_and_closes_nothing(self):
-        response = self.client.post(reverse("ledger:month-close"), {"month": "2026-01"})
+        response = self.client.post(reverse("ledger:month-close"), {"month": "2026-01", "idempotency_key": "k1"})
         self.assertRedirects(response, reverse("ledger:month", kwargs={"month": "2026-01"}),
                              fetch_redirect_response=False)
         self.assertFalse(ClosedMonth.objects.exists())
@@ -108,7 +108,8 @@ class MonthClosePageTest(LedgerTestCase):
         self.assertIn("请勾选确认您已核对数字", page)
 
     def test_the_confirmed_close_posts_the_notice_and_opens_it(self):
-        response = self.client.post(reverse("ledger:month-close"), {"month": "2026-01", "confirm": "on"})
+        response = self.client.post(reverse("ledger:month-close"),
+                                    {"month": "2026-01", "confirm": "on", "idempotency_key": "k1"})
         self.assertRedirects(response, reverse("ledger:notice", kwargs={"month": "2026-01"}),
                              fetch_redirect_response=False)
         self.assertTrue(MonthlyNotice.objects.filter(month=JAN).exists())
@@ -147,6 +148,7 @@ class MonthClosePageTest(LedgerTestCase):
 
     def test_closing_twice_says_so(self):
         services.month_close(month=JAN, by=self.chair)
-        response = self.client.post(reverse("ledger:month-close"), {"month": "2026-01", "confirm": "on"}, follow=True)
+        response = self.client.post(reverse("ledger:month-close"),
+                                    {"month": "2026-01", "confirm": "on", "idempotency_key": "k1"}, follow=True)
         self.assertIn("2026-01 已经结账", main(response))
         self.assertEqual(ClosedMonth.objects.count(), 1)
