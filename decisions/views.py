@@ -13,6 +13,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import committee_required
@@ -68,7 +69,7 @@ def index(request):
     groups = [
         (_("Voting now"), [m for m in motions if m.is_open]),
         (_("Drafts"), [m for m in motions if m.is_draft]),
-        (_("Closed"), [m for m in motions if m.is_closed]),
+        (pgettext("vote", "Closed"), [m for m in motions if m.is_closed]),
     ]
     return render(request, "decisions/index.html", {"groups": groups, "voted": voted})
 
