@@ -1,11 +1,9 @@
 """The activity log: every change of state writes one record, in the same transaction."""
 
 from contextvars import ContextVar
-from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # Set by RequestContextMiddleware; outside a request the change came from the command line.
@@ -84,6 +82,13 @@ VERB_LABELS = {
     "ledger.payment.recorded": _("recorded a payment"),
     "ledger.payment.reversed": _("voided a payment"),
     "ledger.transaction.reversed": _("reversed a transaction"),
+    # bank: the bank's statement and the cash box beside the books
+    "bank.mapping.saved": _("saved the column names of a bank's statement"),
+    "bank.statement.imported": _("imported a bank statement"),
+    "bank.statement.entered": _("entered a bank statement's closing balance"),
+    "bank.difference.explained": _("explained a difference from the books"),
+    "bank.cash.counted": _("counted the cash box"),
+    "bank.cash.confirmed": _("confirmed a cash count"),
     # committee roles (committee/) and the residents' voice (voice/)
     "appointment.proposed": _("proposed a committee appointment"),
     "appointment.confirmed": _("confirmed a committee appointment"),
@@ -191,30 +196,3 @@ _REASONS = {"replaced": _("replaced by a new invitation")}
 
 def verb_label(verb):
     return VERB_LABELS.get(verb, verb)
-
-
-def describe_details(details):
-    """The details of a record as (label, value) pairs a committee member can read."""
-    from allauth.mfa.models import Authenticator
-
-    from accounts.models import Role
-
-    for key, value in (details or {}).items():
-        if value in ("", None):
-            continue
-        if key == "role" and value in Role.Kind.values:
-            value = Role.Kind(value).label
-        elif key == "kind" and value in Authenticator.Type.values:
-            value = Authenticator.Type(value).label
-        elif key == "reason":
-            value = _REASONS.get(value, value)
-        elif key == "valid_until":
-            value = _local_date(value)
-        yield _DETAIL_LABELS.get(key, key), value
-
-
-def _local_date(text):
-    try:
-        return timezone.localtime(datetime.fromisoformat(text)).strftime("%Y-%m-%d")
-    except (TypeError, ValueError):
-        return text
