@@ -10,5 +10,6 @@ def panels(request):
     motions = list(Motion.objects.open().only("pk", "title", "voting_ends").order_by("voting_ends", "pk"))
     if not motions:
         return []
-    voted = set(Ballot.objects.filter(cast_by=user, motion__in=motions).values_list("motion_id", flat=True))
+    voted = set(Ballot.objects.filter(cast_by=user, channel=Ballot.Channel.ONLINE, motion__in=motions)
+                .values_list("motion_id", flat=True))
     return [("decisions/_dashboard_votes.html", {"motions": motions, "voted": voted})]

@@ -63,9 +63,8 @@ def _refused(request, error):
 def index(request):
     _require_role(request.user)
     motions = list(_motions_for(request.user).select_related("decision", "tally").order_by("-voting_ends", "-pk"))
-    voted = set()
-    if request.user.is_resident or not request.user.is_committee:
-        voted = set(Ballot.objects.filter(cast_by=request.user).values_list("motion_id", flat=True))
+    voted = set(Ballot.objects.filter(cast_by=request.user, channel=Ballot.Channel.ONLINE)
+                .values_list("motion_id", flat=True))
     groups = [
         (_("Voting now"), [m for m in motions if m.is_open]),
         (_("Drafts"), [m for m in motions if m.is_draft]),
