@@ -26,7 +26,8 @@ def vote(db):
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the chart of accounts and the chain head the migrations made are back for the tests after.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_owner_votes_on_a_phone_and_keeps_the_receipt(page, live_server, vote):
     login(page, live_server, "resident")
     page.goto(f"{live_server.url}/decisions/")
