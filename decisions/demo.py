@@ -51,6 +51,8 @@ def _scan(label):
 class _Vote:
     def __init__(self, rng, users, households, owners_by_unit):
         self.rng, self.users, self.households, self.owners_by_unit = rng, users, households, owners_by_unit
+        self.owner_names = dict(Resident.objects.filter(relation=Resident.Relation.OWNER)
+                                .values_list("household_id", "name"))
 
     def run(self, *, assembly, title, text, kind, starts, days, turnout, yes_share, public_shows_units=False,
             close=True, proxy=None):
@@ -77,7 +79,8 @@ class _Vote:
                 signer_proxy = proxy if proxy is not None and proxy.household_id == household.pk else None
                 ballot = services.ballot_enter_paper(
                     motion=motion, household=household, choice=choice, scan=_scan(f"ballot-{household.code}"),
-                    voter_name=signer_proxy.holder_name if signer_proxy else "业主签名", proxy=signer_proxy,
+                    voter_name=signer_proxy.holder_name if signer_proxy else self.owner_names[household.pk],
+                    proxy=signer_proxy,
                     by=member)
                 # The open vote keeps its newest paper ballot waiting for the second member.
                 if close or n < len(voters) - 1:

@@ -9,6 +9,14 @@ from estate.models import Household
 from estate.uploads import prepare_document
 
 
+class NoSuffix:
+    """Labels stand on their own line above the field: no colon after them."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
 class DateTimeInput(forms.DateTimeInput):
     input_type = "datetime-local"
 
@@ -36,14 +44,14 @@ class ScanField(forms.FileField):
         return prepare_document(upload) if upload else None
 
 
-class AssemblyForm(forms.ModelForm):
+class AssemblyForm(NoSuffix, forms.ModelForm):
     class Meta:
         model = Assembly
         fields = ["title", "form", "description"]
         widgets = {"form": forms.RadioSelect, "description": forms.Textarea(attrs={"rows": 3})}
 
 
-class MotionForm(forms.ModelForm):
+class MotionForm(NoSuffix, forms.ModelForm):
     class Meta:
         model = Motion
         fields = ["title", "kind", "text", "voting_starts", "voting_ends", "accepts", "public_shows_units"]
@@ -61,7 +69,7 @@ class MotionForm(forms.ModelForm):
         return data
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(NoSuffix, forms.Form):
     file = ScanField(label=_("Attachment"), help_text=_("A quote, a budget or a drawing: a photo or PDF, at most "
                                                         "10 MB."))
 
@@ -69,11 +77,11 @@ class AttachmentForm(forms.Form):
 CHOICE_WIDGET = forms.RadioSelect(attrs={"class": "vote-choice"})
 
 
-class VoteForm(forms.Form):
+class VoteForm(NoSuffix, forms.Form):
     choice = forms.ChoiceField(label=_("Your vote"), choices=Ballot.Choice.choices, widget=CHOICE_WIDGET)
 
 
-class PaperBallotForm(forms.Form):
+class PaperBallotForm(NoSuffix, forms.Form):
     household = forms.ModelChoiceField(label=_("Unit"), queryset=Household.objects.none())
     choice = forms.ChoiceField(label=_("Choice on the paper"), choices=Ballot.Choice.choices, widget=CHOICE_WIDGET)
     voter_name = forms.CharField(label=_("Signed by"), max_length=100)
@@ -97,12 +105,12 @@ class PaperBallotForm(forms.Form):
         return data
 
 
-class ConfirmBallotForm(forms.Form):
+class ConfirmBallotForm(NoSuffix, forms.Form):
     choice = forms.ChoiceField(label=_("What does the paper say?"), choices=Ballot.Choice.choices,
                                widget=CHOICE_WIDGET)
 
 
-class CorrectBallotForm(forms.Form):
+class CorrectBallotForm(NoSuffix, forms.Form):
     choice = forms.ChoiceField(label=_("Correct choice"), choices=Ballot.Choice.choices, widget=CHOICE_WIDGET)
     voter_name = forms.CharField(label=_("Signed by"), max_length=100)
     reason = forms.CharField(label=_("Why is it corrected?"), max_length=200)
@@ -110,7 +118,7 @@ class CorrectBallotForm(forms.Form):
                      help_text=_("The corrected ballot, or the owner's signed request to change the vote."))
 
 
-class OwnerForm(forms.Form):
+class OwnerForm(NoSuffix, forms.Form):
     name = forms.CharField(label=_("Owner's name"), max_length=100)
     note = forms.CharField(label=_("Note"), max_length=200, required=False,
                            help_text=_("How the committee knows, for example: property certificates seen."))
@@ -119,7 +127,7 @@ class OwnerForm(forms.Form):
         widget=forms.CheckboxSelectMultiple)
 
 
-class ProxyForm(forms.Form):
+class ProxyForm(NoSuffix, forms.Form):
     household = forms.ModelChoiceField(label=_("Unit"), queryset=Household.objects.filter(is_active=True)
                                        .order_by("code"))
     grantor_name = forms.CharField(label=_("Owner who signed"), max_length=100)
@@ -133,5 +141,5 @@ class ProxyForm(forms.Form):
     scan = ScanField(label=_("Scan of the signed proxy"))
 
 
-class RevokeForm(forms.Form):
+class RevokeForm(NoSuffix, forms.Form):
     reason = forms.CharField(label=_("Why is it revoked?"), max_length=200)

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Owner(models.Model):
@@ -138,7 +139,7 @@ class Motion(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         OPEN = "open", _("Voting open")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("vote", "Closed")
 
     class Accepts(models.TextChoices):
         BOTH = "both", _("On a phone or on paper")

@@ -34,6 +34,7 @@ def sheet_context(data, *, code=None, with_units=None):
     choices, channels = dict(Ballot.Choice.choices), dict(Ballot.Channel.choices)
     show_units = data["shows_units"] if with_units is None else with_units
     lines = [{**line, "area": Decimal(line["area"]), "choice_label": choices.get(line["choice"], ""),
+              "code": f"{line['code'][:4]}-{line['code'][4:]}" if line["code"] else "",
               "channel_label": channels.get(line["channel"], "")} for line in data["lines"]]
     motion = data["motion"]
     context = {

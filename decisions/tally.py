@@ -168,7 +168,7 @@ def reason_text(reason):
             text = _("%(have)s of the %(of)s owners taking part voted for (%(percent)s%%); more than half, at "
                      "least %(need)s, is needed.")
     verdict = _("Met.") if reason["met"] else _("Not met.")
-    return f"{text % values} {verdict}"
+    return _("%(reason)s %(verdict)s") % {"reason": text % values, "verdict": verdict}
 
 
 def outcome_text(quorum_met, passed):

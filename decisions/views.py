@@ -13,6 +13,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import committee_required
@@ -62,13 +63,12 @@ def _refused(request, error):
 def index(request):
     _require_role(request.user)
     motions = list(_motions_for(request.user).select_related("decision", "tally").order_by("-voting_ends", "-pk"))
-    voted = set()
-    if request.user.is_resident or not request.user.is_committee:
-        voted = set(Ballot.objects.filter(cast_by=request.user).values_list("motion_id", flat=True))
+    voted = set(Ballot.objects.filter(cast_by=request.user, channel=Ballot.Channel.ONLINE)
+                .values_list("motion_id", flat=True))
     groups = [
         (_("Voting now"), [m for m in motions if m.is_open]),
         (_("Drafts"), [m for m in motions if m.is_draft]),
-        (_("Closed"), [m for m in motions if m.is_closed]),
+        (pgettext("vote", "Closed"), [m for m in motions if m.is_closed]),
     ]
     return render(request, "decisions/index.html", {"groups": groups, "voted": voted})
 

@@ -124,3 +124,16 @@ class ListQueriesTest(VotesTestCase):
         self.cast(self.resident_b, self.household_b, "yes")
         self.paper(self.household_a2, "yes", by=self.chair, confirm_by=self.member)
         self.assertEqual(self.count_queries(reverse("decisions:ballots", args=[self.motion.pk])), one)
+
+
+class DashboardTest(VotesTestCase):
+    def test_the_dashboard_shows_the_open_vote_and_whether_one_has_voted(self):
+        self.open_motion()
+        self.login(self.resident)
+        self.assertContains(self.client.get(reverse("estate:dashboard")), "更换小区大门门禁系统")
+        self.cast(self.resident, self.household_a, "yes")
+        self.assertContains(self.client.get(reverse("estate:dashboard")), "您已表决")
+
+    def test_a_draft_is_not_on_the_dashboard(self):
+        self.login(self.chair)
+        self.assertNotContains(self.client.get(reverse("estate:dashboard")), "更换小区大门门禁系统")
