@@ -304,7 +304,7 @@ def _announce(alert, level):
     if level == Alert.Level.COMMITTEE:
         message_to_group(group="committee", topic=Topic.CHECKIN_ALERT, subject=subject, body=body,
                          link=reverse("care:alert", kwargs={"pk": alert.pk}), dedupe_key=key)
-        for name, phone in agreement.family_contacts():
+        for _name, phone in agreement.family_contacts():
             message_to_phone(phone=phone, topic=Topic.CHECKIN_ALERT, household=agreement.household, dedupe_key=key,
                              subject=_("%(site)s: no sign from your relative today") % {"site": unit},
                              body=body)
