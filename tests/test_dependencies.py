@@ -43,4 +43,6 @@ def test_no_two_domain_apps_import_each_other():
 def test_the_notice_gathers_the_other_apps_sections_in_order():
     from ledger.notice import notice_sections
 
-    assert [section.KEY for section in notice_sections()] == ["repairs", "keys"]
+    keys = [section.KEY for section in notice_sections()]
+    assert "repairs" in keys and "keys" in keys
+    assert keys.index("repairs") < keys.index("keys")
