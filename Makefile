@@ -9,9 +9,11 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 ARGS ?=
-# pytest-xdist workers for make test: "auto" is one per CPU for the suite or a folder, none for a few files
-# (tests/conftest.py); TEST_WORKERS=0 runs everything in one process, without xdist (for --pdb or -s).
-TEST_WORKERS ?= auto
+# pytest-xdist workers for make test. 0 (the default) runs everything in one process, without xdist: a worker
+# that runs a transactional test (a browser test's flush) before a TestCase class leaves that class without the
+# rows the migrations made (docs/ARCHITECTURE.md, "Tests and CI"). "auto" is one per CPU for the suite or a
+# folder, none for a few files (tests/conftest.py).
+TEST_WORKERS ?= 0
 # Debian packages the tests need: a browser, PDF tools, gettext and a CJK font.
 SYSTEM_PACKAGES := chromium fonts-noto-cjk libharfbuzz-subset0 poppler-utils gettext libpango-1.0-0 libpangoft2-1.0-0
 # On PostgreSQL the backup tests run pg_dump, pg_restore and psql.

@@ -1,15 +1,19 @@
 """Error pages in the site's own layout and language, each with a way home (docs/ARCHITECTURE.md, "Errors").
 
-Every page here renders without the database: the template (templates/errors/page.html) never touches
-`user`, `messages` or the session, and nothing here runs a query. So the 500 page works when the
+Every page here renders without the database: it is rendered without context processors, the template
+(templates/errors/page.html) leaves base.html's user, menu and messages blocks empty, and nothing here
+runs a query. So the 500 page works when the
 database is what failed, and a database that does not answer gets its own 503 page.
 """
 
 import logging
 import sys
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.shortcuts import render
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.template import loader
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -36,10 +40,14 @@ NOTICE_CODE_UNKNOWN = (_("No notice has this code"),
                          "under the QR code on the notice board, or scan the code again."))
 
 
-def _page(request, status, title, explanation, **extra):
-    response = render(request, "errors/page.html", {
-        "status": status, "title": title, "explanation": explanation, **extra,
-    }, status=status)
+def _page(request, status, title, explanation):
+    # Rendered without the context processors, which may read the user and so the session and the
+    # database: the page gets only what it shows, and base.html's blocks that need a user are left empty.
+    context = {
+        "request": request, "csrf_token": get_token(request), "LANGUAGES": settings.LANGUAGES,
+        "SITE_NAME": settings.SITE_NAME, "status": status, "title": title, "explanation": explanation,
+    }
+    response = HttpResponse(loader.get_template("errors/page.html").render(context), status=status)
     if status == 503:
         response["Retry-After"] = "60"
     return response

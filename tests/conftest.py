@@ -26,10 +26,12 @@ def _fast_and_isolated(settings, tmp_path):
     settings.CSRF_COOKIE_SECURE = False
 
 
+# Optional: with `-p no:xdist` (or xdist not installed) pytest must not refuse an unknown hook.
+@pytest.hookimpl(optionalhook=True)
 def pytest_xdist_auto_num_workers(config):
-    """`make test` runs `pytest -n auto`: the suite or a folder is shared out over the CPUs, one worker
-    per CPU, each with its own test database; a run of a few files or tests stays in one process, where
-    setting up a second database would cost more than it saves (docs/ARCHITECTURE.md, "Tests and CI")."""
+    """`make test TEST_WORKERS=auto` runs `pytest -n auto`: the suite or a folder is shared out over the CPUs,
+    one worker per CPU, each with its own test database; a run of a few files or tests stays in one process,
+    where setting up a second database would cost more than it saves (docs/ARCHITECTURE.md, "Tests and CI")."""
     import os
 
     if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):

@@ -39,7 +39,8 @@ class MakefileTest(SimpleTestCase):
 
 
 class WorkersTest(SimpleTestCase):
-    """make test runs `pytest -n auto`: workers for the suite or a folder, one process for a few files."""
+    """make test TEST_WORKERS=auto runs `pytest -n auto`: workers for the suite or a folder, one process for a
+    few files."""
 
     def workers(self, *args):
         from types import SimpleNamespace
@@ -57,5 +58,5 @@ class WorkersTest(SimpleTestCase):
         self.assertEqual(self.workers("tests/ledger/test_notice.py::NoticeTest", "tests/estate/test_errors.py"), 0)
 
     def test_make_test_without_workers_leaves_xdist_out(self):
-        self.assertIn("-n auto --dist loadscope", _run(["make", "-n", "test"]).stdout)
-        self.assertNotIn("-n ", _run(["make", "-n", "test", "TEST_WORKERS=0"]).stdout.split("pytest")[-1])
+        self.assertIn("-n auto --dist loadscope", _run(["make", "-n", "test", "TEST_WORKERS=auto"]).stdout)
+        self.assertNotIn("-n ", _run(["make", "-n", "test"]).stdout.split("pytest")[-1])
