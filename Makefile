@@ -9,8 +9,17 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 ARGS ?=
+# pytest-xdist workers for make test: "auto" is one per CPU for the suite or a folder, none for a few files
+# (tests/conftest.py); TEST_WORKERS=0 runs everything in one process, without xdist (for --pdb or -s).
+TEST_WORKERS ?= auto
 # Debian packages the tests need: a browser, PDF tools, gettext and a CJK font.
 SYSTEM_PACKAGES := chromium fonts-noto-cjk libharfbuzz-subset0 poppler-utils gettext libpango-1.0-0 libpangoft2-1.0-0
+# On PostgreSQL the backup tests run pg_dump, pg_restore and psql.
+ifneq ($(filter postgres%,$(DATABASE_URL)),)
+SYSTEM_PACKAGES += postgresql-client
+endif
+# The database in progress lines, its password masked: never print DATABASE_URL itself.
+DATABASE_LABEL = $$($(PY) scripts/database-label $(1))
 
 .PHONY: help run test lint benchmark system-deps messages translations clean
 
@@ -87,8 +96,8 @@ test: $(VENV)/.dev system-deps messages
 	@mkdir -p var test-artifacts
 	@echo "==> ruff check"; $(VENV)/bin/ruff check .
 	@echo "==> Checking that every model change has its migration"; $(PY) manage.py makemigrations --check --dry-run
-	@echo "==> Running the suite on $${DATABASE_URL:-SQLite}"
-	@$(VENV)/bin/pytest $(ARGS)
+	@echo "==> Running the suite on $(call DATABASE_LABEL,SQLite)"
+	@$(VENV)/bin/pytest $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadscope) $(ARGS)
 
 lint: $(VENV)/.dev
 	@$(VENV)/bin/ruff check .

@@ -1,17 +1,18 @@
 import django_tables2 as tables
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from accounts.activity import describe_details, verb_label
+from accounts.activity import verb_label
+from accounts.activity_words import label_records
 from accounts.models import ActivityRecord, Invitation, User
 from accounts.services import may_print
+from estate.cards import CardTable
 
 
-class _Table(tables.Table):
+class _Table(CardTable):
     class Meta:
-        # The project's shared table template arrives with the household register.
-        template_name = "django_tables2/table.html"
         attrs = {"class": "data"}
 
 
@@ -25,6 +26,7 @@ class UserTable(_Table):
     roles = tables.Column(verbose_name=_("Roles"), accessor="current_roles", orderable=False, empty_values=())
     has_totp = tables.BooleanColumn(verbose_name=_("Two-factor"), yesno=(_("on"), "—"))
     last_login = tables.DateTimeColumn(verbose_name=_("Last login"), format="Y-m-d H:i")
+    card_title, card_fields = "name", ("roles", "has_totp")
 
     class Meta(_Table.Meta):
         model = User
@@ -46,6 +48,7 @@ class InvitationTable(_Table):
     created_at = tables.DateTimeColumn(verbose_name=_("Issued"), format="Y-m-d H:i")
     expires_at = tables.DateTimeColumn(verbose_name=_("Valid until"), format="Y-m-d H:i")
     status = tables.Column(verbose_name=_("Status"), empty_values=(), orderable=False)
+    card_title, card_figure, card_fields = "name", "status", ("kind", "scope", "expires_at")
 
     class Meta(_Table.Meta):
         model = Invitation
@@ -80,6 +83,8 @@ class ActivityTable(_Table):
     target = tables.Column(verbose_name=_("Object"), accessor="target_repr", empty_values=(), orderable=False)
     details = tables.Column(verbose_name=_("Details"), empty_values=(), orderable=False)
     source = tables.Column(verbose_name=_("From where"))
+    # On a phone: what was done to what, its details, then who and when.
+    card_title, card_fields = "verb", ("target", "details", "actor", "at")
 
     class Meta(_Table.Meta):
         model = ActivityRecord
@@ -87,8 +92,15 @@ class ActivityTable(_Table):
         empty_text = _("No records match.")
         order_by = ["-at"]
 
+    def before_render(self, request):
+        # The page's objects and people, looked up once for all its rows (accounts.activity_words).
+        label_records(row.record for row in self.paginated_rows)
+
     def render_verb(self, value):
         return verb_label(value)
+
+    def render_at(self, value):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
 
     def render_target(self, record):
         if not record.target_type_id:
@@ -96,14 +108,13 @@ class ActivityTable(_Table):
         kind = record.target_type.name
         if record.target_type.model_class() is User and record.target_id:
             link = reverse("accounts:user-detail", kwargs={"pk": record.target_id})
-            return format_html('<a href="{}">{}</a> <span class="muted">{}</span>', link, record.target_repr, kind)
-        return format_html('{} <span class="muted">{}</span>', record.target_repr, kind)
+            return format_html('<a href="{}">{}</a> <span class="muted">{}</span>', link, record.target_label, kind)
+        return format_html('{} <span class="muted">{}</span>', record.target_label, kind)
 
     def render_details(self, record):
-        pairs = list(describe_details(record.details))
-        if not pairs:
+        if not record.detail_pairs:
             return "—"
-        return format_html_join("", '<span class="detail">{}: {}</span>', pairs)
+        return format_html_join("", '<span class="detail">{}：{}</span>', record.detail_pairs)
 
     def render_source(self, value):
         return _("command line") if value == "command" else value

@@ -70,6 +70,12 @@ class BackupError(Exception):
 # --- Backup -----------------------------------------------------------------
 
 
+def ledger_manifest_section():
+    from ledger.anchors import manifest_section
+
+    return manifest_section()
+
+
 def backup_create(*, path, connection, media_root, storage=None):
     """Write the database behind `connection` and the uploaded files to the archive `path`.
 
@@ -97,6 +103,9 @@ def backup_create(*, path, connection, media_root, storage=None):
             "migrations": sorted(f"{app}.{name}" for app, name in
                                  MigrationRecorder(connection).applied_migrations()),
             "counts": database_counts(connection),
+            # The ledger's hash chain, remembered outside the database: check_ledger --against this archive
+            # names the first transaction rewritten since (ledger/anchors.py).
+            "ledger": ledger_manifest_section(),
         }
         if vendor == "postgresql":
             _pg_dump(connection, dump)

@@ -229,7 +229,7 @@ def serve(name, *, download_name=None):
         default_storage.open(name, "rb"), content_type=content_type, as_attachment=False, filename=filename
     )
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
+    response["Cache-Control"] = "private, no-store"  # a shared family phone keeps nothing after logout
     # A PDF may carry scripts; a sandboxed response cannot run them or reach the site's cookies.
     response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
     return response
