@@ -62,8 +62,7 @@ class Visitor:
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies), NoRedirects)
 
     def request(self, url, data=None, files=None):
-        # Behind the load balancer both servers see the site's public name, not their own port (allauth's
-        # login limit per account is kept per site, and a site is known by its Host).
+        # Behind the load balancer both servers see the site's public name, not their own port.
         body, headers = None, {"Accept-Language": "zh-hans", "Host": SITE_HOST}
         if files:
             boundary = "jiayuan-boundary"
