@@ -8,8 +8,8 @@ Templates extend templates/pdf_base.html. Rendering fetches nothing from the
 network and reads no file outside the project's static folders and estate/fonts.
 """
 
-import hashlib
 import atexit
+import hashlib
 from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlparse
