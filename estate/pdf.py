@@ -8,6 +8,7 @@ Templates extend templates/pdf_base.html. Rendering fetches nothing from the
 network and reads no file outside the project's static folders and estate/fonts.
 """
 
+import atexit
 import hashlib
 from functools import cache
 from pathlib import Path
@@ -92,6 +93,9 @@ def _stylesheets():
     )
     sheets = [CSS(string=faces, font_config=font_config, url_fetcher=_fetcher()),
               CSS(filename=finders.find(STYLESHEET), font_config=font_config, url_fetcher=_fetcher())]
+    # Let the font configuration go while weasyprint is still loaded: left to the interpreter's last
+    # clean-up, its __del__ fails and prints "Exception ignored" after every command that made a PDF.
+    atexit.register(_stylesheets.cache_clear)
     return font_config, sheets
 
 
