@@ -2,8 +2,15 @@ from messaging.models import Message
 
 
 def inbox(request):
-    """The unread count beside the menu: one small query, only when the page shows it."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {}
-    return {"inbox_unread": lambda: Message.objects.filter(recipient=user, read_at__isnull=True).count()}
+    """The unread count beside the menu: one small query, and only when a page shows it.
+
+    Lazy, like Django's own `user`: an error page rendered with the database down asks nothing.
+    """
+
+    def unread():
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return 0
+        return Message.objects.filter(recipient=user, read_at__isnull=True).count()
+
+    return {"inbox_unread": unread}
