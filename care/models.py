@@ -21,7 +21,8 @@ from keys.models import WEEKDAYS
 
 class AgreementQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """The person, their buddy and backup, the building head and the committee (DESIGN.md, Care)."""
+        """The person, their buddy and backup, the building head and the committee
+        (docs/ARCHITECTURE.md, "Care and messages")."""
         if not user.is_authenticated:
             return self.none()
         if user.is_committee:

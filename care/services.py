@@ -167,7 +167,8 @@ def agreement_end(*, agreement, by, reason):
 
 @transaction.atomic
 def agreement_viewed(*, agreement, by):
-    """Check-in data is sensitive: every look at an agreement is in the activity log (DESIGN.md, Care)."""
+    """Check-in data is sensitive: every look at an agreement is in the activity log
+    (docs/ARCHITECTURE.md, "Care and messages")."""
     log_action("care.agreement_viewed", agreement, by=by)
 
 

@@ -1,6 +1,6 @@
 """Care pages: today's checks on a phone, agreements, alerts, visits due.
 
-Who sees what (DESIGN.md, Care): an agreement and its alerts only the person, their buddy
+Who sees what (docs/ARCHITECTURE.md, "Care and messages"): an agreement and its alerts only the person, their buddy
 and backup, the building head and the committee; anyone else gets 404. Acting needs more:
 a check only the buddies or the person (403 for anyone else), an agreement only the committee.
 """

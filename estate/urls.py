@@ -13,6 +13,7 @@ urlpatterns = [
     path("users/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("ledger/", include("ledger.urls")),
+    path("bank/", include("bank.urls")),
     # The QR code on a printed notice: short, public, one code per posted notice.
     path("n/<str:code>/", ledger_notice_views.notice_verify, name="notice-verify"),
     path("repairs/", include("repairs.urls")),
@@ -22,6 +23,8 @@ urlpatterns = [
     path("decisions/", include("decisions.urls")),
     # The QR code on a printed tally sheet (表决结果公告): public, like the notice's.
     path("d/<str:code>/", decisions_views.tally_verify, name="tally-verify"),
+    path("committee/", include("committee.urls")),
+    path("proposals/", include("voice.urls")),
 ]
 
 # Error pages in the site's layout and language (estate/errors.py); CSRF_FAILURE_VIEW is in settings.
