@@ -151,6 +151,20 @@ VERB_LABELS = {
     "decisions.ballot.entered": _("entered a paper ballot"),
     "decisions.ballot.confirmed": _("confirmed a paper ballot"),
     "decisions.ballot.corrected": _("corrected a ballot"),
+    # care and messages
+    "care.agreement_created": _("recorded a check-in agreement"),
+    "care.agreement_changed": _("changed a check-in agreement"),
+    "care.agreement_paused": _("paused a check-in agreement"),
+    "care.agreement_resumed": _("resumed a check-in agreement"),
+    "care.agreement_ended": _("ended a check-in agreement"),
+    "care.agreement_viewed": _("looked at a check-in agreement"),
+    "care.check_recorded": _("recorded a daily check"),
+    "care.alert_raised": _("raised an alert for a missed check"),
+    "care.alert_escalated": _("passed an alert on to the next people"),
+    "care.alert_resolved": _("resolved an alert"),
+    "care.alert_key_started": _("started an emergency key hand-over from an alert"),
+    "messaging.arrears_reminded": _("recorded an arrears reminder"),
+    "messaging.reminder_policy_set": _("set how often households in arrears are reminded"),
 }
 
 _DETAIL_LABELS = {
@@ -190,6 +204,12 @@ _DETAIL_LABELS = {
     "to": _("to"),
     "head_seq": _("last transaction"),
     "head_hash": _("chain hash"),
+    "outcome": _("outcome"),
+    "note": _("note"),
+    "means": _("how"),
+    "next_step": _("next step"),
+    "min_days": _("days at least between two reminders"),
+    "level": _("told so far"),
 }
 _REASONS = {"replaced": _("replaced by a new invitation")}
 

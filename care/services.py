@@ -25,7 +25,8 @@ class CareRefused(Exception):
 
 
 def _lock(agreement):
-    return Agreement.objects.select_for_update().select_related("household__building", "person").get(pk=agreement.pk)
+    locked = Agreement.objects.select_for_update(of=("self",))
+    return locked.select_related("household__building", "person").get(pk=agreement.pk)
 
 
 def _require_committee(by):
@@ -219,8 +220,8 @@ def may_act_on_alert(alert, user):
 
 @transaction.atomic
 def alert_resolve(*, alert, by, outcome, note=""):
-    alert = Alert.objects.select_for_update().select_related("agreement__household", "agreement__person").get(
-        pk=alert.pk)
+    locked = Alert.objects.select_for_update(of=("self",))
+    alert = locked.select_related("agreement__household", "agreement__person").get(pk=alert.pk)
     if not may_act_on_alert(alert, by):
         raise PermissionDenied
     if not alert.is_open:
@@ -245,7 +246,7 @@ def alert_reason(alert):
 @transaction.atomic
 def alert_key_handover(*, alert, witness, reason, by):
     """A key keeper starts the emergency hand-over from an open alert: still two people, through keys/services.py."""
-    alert = Alert.objects.select_for_update().select_related("agreement__household").get(pk=alert.pk)
+    alert = Alert.objects.select_for_update(of=("self",)).select_related("agreement__household").get(pk=alert.pk)
     if not (may_act_on_alert(alert, by) and is_keeper_on_duty(by)):
         raise PermissionDenied
     if not alert.is_open:
@@ -336,7 +337,7 @@ def alerts_raise(*, now):
 def alerts_escalate(*, now):
     """Each open alert reaches the next step of its schedule: buddy → backup → building head → committee, family."""
     stepped = 0
-    for alert in Alert.objects.select_for_update().filter(resolved_at__isnull=True).select_related(
+    for alert in Alert.objects.select_for_update(of=("self",)).filter(resolved_at__isnull=True).select_related(
             "agreement__household__building", "agreement__person", "agreement__buddy", "agreement__backup"):
         due = alert.level_due(now)
         if alert.level >= due:

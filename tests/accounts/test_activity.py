@@ -64,9 +64,9 @@ class ActivityLogTest(BaseTestCase):
         with transaction.atomic():
             for n in range(120):
                 log_action("test.bulk", self.household_a, by=self.chair, details={"n": n})
-        # session, user, the viewer's roles, the filter's choices (people, verbs, object types),
-        # count, one page of records with actor and object type
-        with self.assertNumQueries(8):
+        # session, user, the viewer's roles, unread messages, the filter's choices (people, verbs, object
+        # types), count, one page of records with actor and object type
+        with self.assertNumQueries(9):
             response = self.client.get(reverse("accounts:activity"), {"verb": "test.bulk", "page": 2})
         self.assertContains(response, "共 120 条记录")
 
@@ -87,7 +87,7 @@ class ActivityLogTest(BaseTestCase):
         written = {f"repairs.ticket.{move}" for move in MOVES}
         written |= {f"repairs.{noun}.{done}" for noun in ("volunteer", "contractor") for done in ("added", "changed")}
         literal = re.compile(r'(?:log_action\(|verb=|verb = |if not first else )\s*"([a-z_]+\.[a-z_.]+)"')
-        for app in ("accounts", "estate", "ledger", "bank", "repairs", "keys"):
+        for app in ("accounts", "estate", "ledger", "bank", "repairs", "keys", "care", "messaging"):
             for path in (Path(settings.BASE_DIR) / app).rglob("*.py"):
                 written |= set(literal.findall(path.read_text()))
         self.assertGreater(len(written), 60)

