@@ -48,6 +48,7 @@ VERB_LABELS = {
     "user.password_set": _("changed the password of"),
     "user.mfa.added": _("turned on two-factor login for"),
     "user.mfa.removed": _("turned off two-factor login for"),
+    "user.login_held_back": _("held back repeated failed logins for"),
     # estate: the register and the bulletin board
     "building.created": _("added a building"),
     "household.created": _("added a household"),
@@ -157,6 +158,7 @@ _DETAIL_LABELS = {
     "title": _("title"),
     "total": _("total"),
     "year": _("year"),
+    "login": _("login name"),
     "urgency": _("urgency"),
     "place": _("where"),
     "volunteer": _("volunteer"),

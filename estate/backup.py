@@ -18,6 +18,7 @@ database is replaced in one transaction and the uploaded files are swapped in by
 prepared beside MEDIA_ROOT, so a failure leaves the estate as it was.
 """
 
+import gzip
 import hashlib
 import io
 import json
@@ -187,9 +188,14 @@ def backup_verify(*, path, workdir):
     if not path.is_file():
         raise BackupError(f"There is no file {path}.")
     try:
-        with tarfile.open(path, mode="r:gz") as tar:
-            # The "data" filter refuses absolute paths, "..", links and device files.
-            tar.extractall(workdir, filter="data")
+        with gzip.open(path, "rb") as stream:
+            with tarfile.open(fileobj=stream, mode="r|") as tar:
+                # The "data" filter refuses absolute paths, "..", links and device files.
+                tar.extractall(workdir, filter="data")
+            # tarfile stops at the archive's end marker, before the gzip trailer: reading on to the end
+            # of the stream is what makes gzip compare the CRC-32 and length it records with the data.
+            while stream.read(1 << 20):
+                pass
     except (tarfile.TarError, EOFError, OSError, zlib.error) as error:
         raise BackupError(f"{path} is not a readable backup archive (damaged or incomplete): {error}") from None
     try:

@@ -163,6 +163,22 @@ class MonthForm(forms.Form):
     month = MonthField(label=_("Month"))
 
 
+class MonthCloseForm(forms.Form):
+    """The confirmation of a month close: the month, and a tick that its figures and open items were read."""
+
+    month = MonthField(widget=forms.HiddenInput)
+    confirm = forms.BooleanField(
+        label=_("I have checked these figures; close the month for good."),
+        error_messages={"required": _("Tick the box to confirm that you checked the figures.")},
+    )
+
+    def __init__(self, *args, open_items=False, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+        if open_items:
+            self.fields["confirm"].label = _("I have checked these figures and what is still open; "
+                                             "close the month for good.")
+
+
 class FeeRateForm(forms.Form):
     rate = forms.DecimalField(label=_("Rate (yuan per m² per month)"), max_digits=8, decimal_places=4,
                               min_value=Decimal("0.0001"), max_value=Decimal("100"))

@@ -42,6 +42,17 @@ def add_months(month, count):
     return date(index // 12, index % 12 + 1, 1)
 
 
+def due_date(month):
+    """The day `month`'s fee falls due (settings.LEDGER_BILL_DUE_DAY); unpaid after it, it is in arrears."""
+    return month.replace(day=settings.LEDGER_BILL_DUE_DAY)
+
+
+def last_overdue_month(day):
+    """The latest month whose fee is overdue on `day`: this month once its due day has passed, else the one before."""
+    month = day.replace(day=1)
+    return month if day > due_date(month) else add_months(month, -1)
+
+
 class Account(models.Model):
     """One line of the chart of accounts. Created by migration; names may be edited, codes never."""
 
@@ -318,6 +329,10 @@ class Charge(models.Model):
     def __str__(self):
         return f"{self.household_id} {self.month:%Y-%m} {self.amount}"
 
+    @property
+    def due_date(self):
+        return due_date(self.month)
+
 
 class Method(models.TextChoices):
     CASH = "cash", _("Cash")
@@ -585,6 +600,12 @@ def household_balance(household_id):
     return Entry.objects.filter(account__code=Account.RECEIVABLE, household_id=household_id).aggregate(
         total=exact_sum("amount")
     )["total"]
+
+
+def household_overdue(household_id, day):
+    """What a household owes of the fees due by `day` (its arrears): the unpaid part of its overdue months."""
+    open_charges = Charge.objects.filter(household_id=household_id, month__lte=last_overdue_month(day)).unpaid(day)
+    return sum((amount - paid for amount, paid in open_charges.values_list("amount", "paid")), Decimal("0.00"))
 
 
 def first_of(year, month):

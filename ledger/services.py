@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from accounts.activity import log_action
 from estate.aggregates import exact_sum
 from estate.models import Household
+from ledger.closing import blocking_items
 from ledger.models import (
     Account,
     Approval,
@@ -205,7 +206,10 @@ def on_month_closed(closed, *, by):
 
 @transaction.atomic
 def month_close(*, month, by):
-    """Close a month: nothing dated in it is posted afterwards. Months close in order, once over."""
+    """Close a month: nothing dated in it is posted afterwards. Months close in order, once over.
+
+    Open items that block a close (ledger.closing) refuse it; the others are the page's to show.
+    """
     month = month_start(month)
     head = _lock_chain()
     if ClosedMonth.objects.filter(month=month).exists():
@@ -223,6 +227,12 @@ def month_close(*, month, by):
                     % {"earlier": _month_label(earlier), "month": _month_label(month)}
                 )
             earlier = add_months(earlier, 1)
+    blocking = blocking_items(month)
+    if blocking:
+        raise ValidationError(
+            _("%(month)s cannot be closed yet: %(items)s.")
+            % {"month": _month_label(month), "items": "; ".join(item.label for item in blocking)}
+        )
     closed = ClosedMonth.objects.create(month=month, closed_by=by if by and by.is_authenticated else None,
                                         head_seq=head.seq, head_hash=head.hash)
     log_action("ledger.month.closed", closed, by=by, details={"head_seq": head.seq, "head_hash": head.hash})
@@ -560,6 +570,25 @@ def handover_confirm(*, payment, by, date=None):
     handover = CashHandover.objects.create(payment=payment, transaction=txn, confirmed_by=by)
     log_action("ledger.handover.confirmed", payment, by=by, details={"amount": str(payment.amount)})
     return handover
+
+
+@transaction.atomic
+def handovers_confirm(*, payments, by, date=None):
+    """Confirm several collections handed over at once (a building head brings a month's cash): all or none.
+
+    Collections already confirmed are left as they are, so submitting the same
+    confirmation twice (a double tap, a reloaded page) confirms nothing twice.
+    Returns (handovers made now, payments that were already confirmed).
+    """
+    _lock_chain()  # before looking: a confirmation running at the same moment has committed or not begun
+    ids = {payment.pk for payment in payments}
+    if not ids:
+        raise ValidationError(_("Choose the collections whose money you have received."))
+    already = list(Payment.objects.filter(pk__in=ids, handover__isnull=False).order_by("pk"))
+    done = {payment.pk for payment in already}
+    made = [handover_confirm(payment=payment, by=by, date=date)
+            for payment in Payment.objects.filter(pk__in=ids - done).order_by("date", "pk")]
+    return made, already
 
 
 # --- Income, funds ----------------------------------------------------------

@@ -4,6 +4,9 @@ Every view that acts on money checks the role first, then money_mfa_required
 (the chair and the treasurer need two-factor login before touching money).
 """
 
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
@@ -25,7 +29,7 @@ from estate.aggregates import exact_sum
 from estate.models import Household
 from estate.tables import EXPORT_FORMATS, export_response
 from estate.uploads import cleanup_on_error
-from ledger import reports, services
+from ledger import closing, reports, services
 from ledger.forms import (
     AccountNameForm,
     AdjustmentForm,
@@ -36,6 +40,8 @@ from ledger.forms import (
     FeeRateForm,
     FundForm,
     IncomeForm,
+    MonthCloseForm,
+    MonthField,
     MonthForm,
     PaymentForm,
     ReasonForm,
@@ -49,6 +55,7 @@ from ledger.models import (
     Expense,
     FeeAdjustment,
     FeeRate,
+    MonthlyNotice,
     Payment,
     Transaction,
     add_months,
@@ -56,6 +63,7 @@ from ledger.models import (
 )
 from ledger.money import ZERO
 from ledger.tables import JournalTable
+from ledger.templatetags.money import money
 from ledger.views import _get_household_for_user, household_statement
 
 
@@ -189,15 +197,42 @@ def payment_new(request, pk):
                   {"form": form, "household": household, "balance": household_balance(household.pk)})
 
 
-@treasurer_required
+@dataclass
+class _HeldCash:
+    """One building head's collections not yet handed over, and their sum."""
+
+    collector: object
+    payments: list
+    total: Decimal
+
+
+def _held_by_collector(payments):
+    groups = {}
+    for payment in payments:
+        group = groups.setdefault(payment.received_by_id, _HeldCash(payment.received_by, [], ZERO))
+        group.payments.append(payment)
+        group.total += payment.amount
+    return list(groups.values())
+
+
+@login_required
 def handovers(request):
-    """Collections by building heads waiting for the treasurer to confirm the cash was handed over."""
+    """Cash building heads collected and have not handed over: the committee sees every head's, with a
+    subtotal each, to confirm together; a building head sees what they hold themselves."""
+    user = request.user
+    if not (user.is_committee or user.is_building_head):
+        raise PermissionDenied
     waiting = (
         Payment.objects.filter(needs_handover=True, handover__isnull=True, transaction__reversal__isnull=True)
         .select_related("household", "received_by", "receipt")
-        .order_by("received_by_id", "date")
+        .order_by("received_by_id", "date", "pk")
     )
-    return render(request, "ledger/handovers.html", {"payments": waiting})
+    if not user.is_committee:
+        waiting = waiting.filter(received_by=user)
+    groups = _held_by_collector(waiting)
+    return render(request, "ledger/handovers.html", {
+        "groups": groups, "total": sum((group.total for group in groups), ZERO), "may_confirm": user.is_committee,
+    })
 
 
 @require_POST
@@ -211,6 +246,34 @@ def handover_confirm(request, pk):
         _errors(request, error)
     else:
         messages.success(request, _("Hand-over confirmed."))
+    return redirect("ledger:handovers")
+
+
+@require_POST
+@treasurer_required
+@money_mfa_required
+def handovers_confirm(request):
+    """Confirm the ticked collections of one building head in one go (all or none)."""
+    ids = [value for value in request.POST.getlist("payment") if value.isdigit()]
+    payments = list(Payment.objects.filter(pk__in=ids, needs_handover=True))
+    if len(payments) != len(set(ids)):
+        raise Http404
+    try:
+        made, already = services.handovers_confirm(payments=payments, by=request.user)
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        if made:
+            total = sum((handover.payment.amount for handover in made), ZERO)
+            messages.success(request, ngettext(
+                "Hand-over of %(count)s collection confirmed: %(total)s yuan.",
+                "Hand-over of %(count)s collections confirmed: %(total)s yuan.", len(made))
+                % {"count": len(made), "total": money(total)})
+        if already:
+            messages.info(request, ngettext(
+                "%(count)s collection was already confirmed; nothing changed for it.",
+                "%(count)s collections were already confirmed; nothing changed for them.", len(already))
+                % {"count": len(already)})
     return redirect("ledger:handovers")
 
 
@@ -233,8 +296,13 @@ def arrears(request):
         "month": month,
         "collection": reports.collection(month),
         "year_to_date": reports.collection_year_to_date(month),
+        "due_day": settings.LEDGER_BILL_DUE_DAY,
     }
     context["total"] = sum((row.owed for row in context["rows"]), ZERO)
+    # The chasing record (催缴登记): each household's last reminder and the next step (messaging/arrears.py).
+    from messaging.arrears import last_reminders
+
+    context["reminders"] = last_reminders([row.household_id for row in context["rows"]])
     return render(request, "ledger/arrears.html", context)
 
 
@@ -262,8 +330,11 @@ def expenses(request):
     rows = list(rows[:200])
     for expense in rows:
         expense.missing = services.approvals_missing(expense)
-    return render(request, "ledger/expenses.html", {"expenses": rows, "status": status,
-                                                    "statuses": Expense.Status.choices})
+        expense.needed = services.approval_required_count(expense.amount)
+    # "Waiting for approval" would be wrong for the approved ones still to pay: the filter says "not paid".
+    statuses = [(Expense.Status.PENDING, _("Not paid yet")), (Expense.Status.PAID, Expense.Status.PAID.label),
+                (Expense.Status.CANCELLED, Expense.Status.CANCELLED.label)]
+    return render(request, "ledger/expenses.html", {"expenses": rows, "status": status, "statuses": statuses})
 
 
 @treasurer_required
@@ -371,6 +442,7 @@ def approvals(request):
     rows = list(pending)
     for expense in rows:
         expense.missing = services.approvals_missing(expense)
+        expense.needed = services.approval_required_count(expense.amount)
     return render(request, "ledger/approvals.html",
                   {"expenses": rows, "threshold": settings.LEDGER_APPROVAL_THRESHOLD})
 
@@ -446,23 +518,76 @@ def billing_run(request):
                         lambda d: services.month_bill(month=d["month"], by=request.user), said, to="ledger:billing")
 
 
+def _next_month_to_close():
+    """The month after the last closed one, or the month of the first posting; None before any posting."""
+    last_closed = ClosedMonth.objects.order_by("-month").values_list("month", flat=True).first()
+    if last_closed is not None:
+        return add_months(last_closed, 1)
+    first = Transaction.objects.order_by("date").values_list("date", flat=True).first()
+    return first.replace(day=1) if first else None
+
+
 @treasurer_required
 def months(request):
+    """Closed months, each with its notice, and the way to the next close."""
     closed = ClosedMonth.objects.select_related("closed_by")
-    today = timezone.localdate()
-    suggestion = add_months(today.replace(day=1), -1)
-    return render(request, "ledger/months.html", {"closed": closed,
-                                                  "form": MonthForm(initial={"month": suggestion})})
+    notices = set(MonthlyNotice.objects.values_list("month", flat=True))
+    next_month = _next_month_to_close()
+    over = next_month is not None and add_months(next_month, 1) <= timezone.localdate()
+    return render(request, "ledger/months.html", {
+        "closed": [(month, month.month in notices) for month in closed], "next_month": next_month, "over": over,
+    })
+
+
+def _month_from_url(text):
+    try:
+        return MonthField().clean(text)
+    except ValidationError:
+        raise Http404 from None
+
+
+@treasurer_required
+def month_detail(request, month):
+    """One month before its close (what is still open, the figures, the confirmation) or after it
+    (who closed it, its notice, and the chain head in plain words)."""
+    month = _month_from_url(month)
+    if month > timezone.localdate():
+        raise Http404
+    closed = ClosedMonth.objects.select_related("closed_by").filter(month=month).first()
+    context = {"month": month, "closed": closed, "figures": closing.close_figures(month)}
+    if closed is None:
+        items = closing.open_items(month)
+        context.update({
+            "items": items, "blocked": any(item.blocks for item in items),
+            "over": add_months(month, 1) <= timezone.localdate(), "next_month": _next_month_to_close(),
+            "form": MonthCloseForm(initial={"month": month}, open_items=bool(items)),
+        })
+    else:
+        context["notice"] = MonthlyNotice.objects.filter(month=month).only("month", "posted_at").first()
+    return render(request, "ledger/month.html", context)
 
 
 @require_POST
 @treasurer_required
 @money_mfa_required
 def month_close(request):
-    return _form_action(
-        request, MonthForm(request.POST), lambda d: services.month_close(month=d["month"], by=request.user),
-        lambda closed: (messages.SUCCESS, _("%(month)s is closed.") % {"month": f"{closed.month:%Y-%m}"}),
-        to="ledger:months")
+    """Close a month once its page was read and the close confirmed; then show the notice it posted."""
+    form = MonthCloseForm(request.POST, open_items=True)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        month = form.cleaned_data.get("month")
+        return redirect("ledger:month", month=f"{month:%Y-%m}") if month else redirect("ledger:months")
+    month = form.cleaned_data["month"]
+    try:
+        services.month_close(month=month, by=request.user)
+    except ValidationError as error:
+        _errors(request, error)
+        return redirect("ledger:month", month=f"{month:%Y-%m}")
+    messages.success(request, _("%(month)s is closed and its accounts notice is posted.")
+                     % {"month": f"{month:%Y-%m}"})
+    return redirect("ledger:notice", month=f"{month:%Y-%m}")
 
 
 @treasurer_required

@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from estate.caching import cacheable_by_hash
 from ledger.commands import parse_month
 from ledger.models import ClosedMonth, MonthlyNotice, add_months, month_start
 from ledger.notice import notice_context, notice_pdf, revive
@@ -41,7 +42,13 @@ def notice(request, month):
     return render(request, "ledger/notice.html", context)
 
 
+def _posted_digest(request, month):
+    _require_public_accounts(request)
+    return MonthlyNotice.objects.filter(month=_month_or_404(month)).values_list("sha256", flat=True).first()
+
+
 @login_required
+@cacheable_by_hash(_posted_digest, public=False)
 def notice_download(request, month):
     _require_public_accounts(request)
     month = _month_or_404(month)
@@ -49,11 +56,14 @@ def notice_download(request, month):
     response = HttpResponse(pdf, content_type="application/pdf")
     state = "" if posted else "-draft"
     response["Content-Disposition"] = f'inline; filename="notice-{month:%Y-%m}{state}.pdf"'
-    if posted:
-        response["ETag"] = f'"{posted.sha256}"'
     return response
 
 
+def _verified_digest(request, code):
+    return MonthlyNotice.objects.filter(code=code).values_list("sha256", flat=True).first()
+
+
+@cacheable_by_hash(_verified_digest, public=True)
 def notice_verify(request, code):
     """Open to anyone holding the printed code: what the notice on the board shows, and its digest."""
     posted = get_object_or_404(MonthlyNotice, code=code)

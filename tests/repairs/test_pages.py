@@ -51,11 +51,11 @@ class QueryCountTest(RepairsTestCase):
                 event = services.ticket_comment(ticket=ticket, by=self.resident, comment=f"第{n}条")
                 Photo.objects.create(ticket=ticket, event=event, file="x.jpg", thumbnail="y.jpg",
                                      uploaded_by=self.resident)
-        # session, user, roles, ticket, events with authors, their photos, quotes,
-        # volunteers and contractors for the assign form, residents' comments (voice)
-        self.assert_constant(ticket.get_absolute_url(), comments, 10)
+        # session, user, roles, ticket, events with authors, their photos, their photos still processing,
+        # quotes, volunteers and contractors for the assign form, residents' comments (voice)
+        self.assert_constant(ticket.get_absolute_url(), comments, 11)
         # for a resident not involved: the committee's names instead of the assign form
-        self.assert_constant(ticket.get_absolute_url(), comments, 9, user=self.resident_b)
+        self.assert_constant(ticket.get_absolute_url(), comments, 10, user=self.resident_b)
 
     def test_the_quote_comparison(self):
         ticket = self.advance(self.common_ticket(), S.ACCEPTED)
