@@ -23,8 +23,8 @@ from django.utils.module_loading import module_has_submodule
 
 from accounts.activity import log_action
 from estate.pdf import PostedPdfTampered, posted_pdf_read, posted_pdf_store, qr_data_uri, render_pdf
-from ledger.models import Account, MonthlyNotice, add_months, month_start
 from ledger.citations import notice_decisions
+from ledger.models import Account, MonthlyNotice, add_months, month_start
 from ledger.reports import month_report
 
 SNAPSHOT_VERSION = 1

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from accounts.activity import log_action
 from estate.aggregates import exact_sum
 from estate.models import Household
+from ledger import citations
 from ledger.closing import blocking_items
 from ledger.models import (
     Account,
@@ -52,7 +53,6 @@ from ledger.models import (
     add_months,
     month_start,
 )
-from ledger import citations
 from ledger.money import ZERO, round_money
 
 

@@ -13,8 +13,11 @@ from decisions.models import Motion
 from ledger import services
 from ledger.models import Account, Budget, Expense, FeeRate, Fund
 from ledger.notice import notice_data
+from repairs import services as repairs_services
+from repairs.models import Ticket
 from tests.committee.motions import decision_passed
 from tests.ledger.base import JAN, LedgerTestCase
+from tests.repairs.base import RepairsTestCase
 
 K = Motion.Kind
 
@@ -100,3 +103,20 @@ class CitationTest(LedgerTestCase):
         self.assertContains(page, "九、相关的业主大会决定")
         self.assertContains(page, f"<td data-label=\"业主大会决定\">{spending.number}</td>", html=True)
         self.assertContains(page, "支出 2026-01-20 华安建筑 12,000.00")
+
+
+@time_machine.travel(date(2026, 1, 25))
+class QuoteCitationTest(RepairsTestCase):
+    def test_choosing_a_large_quote_cites_the_decision_on_its_expense(self):
+        decision = decision_passed(kind=K.MAJOR_EXPENSE, by=self.chair, title="消防主管维修")
+        ticket = self.advance(self.common_ticket(), "accepted")
+        quote = repairs_services.quote_add(ticket=ticket, by=self.member, contractor=self.firm,
+                                           amount=Decimal("26000.00"))
+        self.login(self.member)
+        url = reverse("repairs:quote-choose", kwargs={"pk": ticket.pk})
+        response = self.client.post(url, {"quote": quote.pk, "reason": "最便宜"}, follow=True)
+        self.assertContains(response, "这样金额的支出须有业主大会的决定")
+        self.assertIsNone(Ticket.objects.get(pk=ticket.pk).chosen_quote)
+        self.client.post(url, {"quote": quote.pk, "reason": "最便宜", "decision": decision.pk})
+        quote.refresh_from_db()
+        self.assertEqual((quote.expense.amount, quote.expense.decision), (Decimal("26000.00"), decision))
