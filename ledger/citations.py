@@ -11,6 +11,7 @@ notice shows those items without a number (docs/ARCHITECTURE.md).
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -77,7 +78,10 @@ def notice_decisions(month_end):
     if rate is not None:
         rows.append({"kind": "fee_rate", "rate": f"{rate.rate.normalize()}", "from": f"{rate.effective_from:%Y-%m}",
                      "number": number(rate)})
-    for fund in Fund.objects.filter(created_at__date__lte=month_end).select_related("decision").order_by("pk"):
+    # A fund is on the notice once it exists or money of it moved (the books may predate the fund's row).
+    funds = (Fund.objects.filter(Q(created_at__date__lte=month_end) | Q(entries__transaction__date__lte=month_end))
+             .distinct().select_related("decision").order_by("pk"))
+    for fund in funds:
         rows.append({"kind": "fund", "name": fund.name, "number": number(fund)})
     budgets = list(Budget.objects.filter(year=month_end.year).select_related("decision"))
     if budgets:
