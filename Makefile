@@ -10,7 +10,7 @@ PORT ?= 8000
 WORKERS ?= 2
 ARGS ?=
 # pytest-xdist workers for make test: "auto" is one per CPU for the suite or a folder, none for a few files
-# (tests/conftest.py); TEST_WORKERS=0 runs everything in one process (for --pdb or -s).
+# (tests/conftest.py); TEST_WORKERS=0 runs everything in one process, without xdist (for --pdb or -s).
 TEST_WORKERS ?= auto
 # Debian packages the tests need: a browser, PDF tools, gettext and a CJK font.
 SYSTEM_PACKAGES := chromium fonts-noto-cjk libharfbuzz-subset0 poppler-utils gettext libpango-1.0-0 libpangoft2-1.0-0
@@ -97,7 +97,7 @@ test: $(VENV)/.dev system-deps messages
 	@echo "==> ruff check"; $(VENV)/bin/ruff check .
 	@echo "==> Checking that every model change has its migration"; $(PY) manage.py makemigrations --check --dry-run
 	@echo "==> Running the suite on $(call DATABASE_LABEL,SQLite)"
-	@$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadscope $(ARGS)
+	@$(VENV)/bin/pytest $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadscope) $(ARGS)
 
 lint: $(VENV)/.dev
 	@$(VENV)/bin/ruff check .

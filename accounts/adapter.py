@@ -3,6 +3,7 @@ import logging
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.internal import ratelimit
+from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -98,6 +99,14 @@ class AccountAdapter(DefaultAccountAdapter):
             log_password_set(user)
 
 
+class MFAAdapter(DefaultMFAAdapter):
+    # allauth's "Incorrect code." leaves people guessing; most often the code was already used
+    # (each one works once) or had just changed.
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "incorrect_code": _("This code does not work: each code works only once and changes every 30 seconds. "
+                            "Wait for the next code in your authenticator app and enter it."),
+    }
 def _record_burst(request, login):
     """Tells the chair (the activity log) that an address was held back, once per burst."""
     from django.core.cache import cache

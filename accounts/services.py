@@ -26,7 +26,7 @@ def role_grant(*, user, kind, building=None, household=None, by):
     """Give `user` a role; building heads need a building, residents a household.
 
     Never a committee role: those approve spending, so nobody may create them alone
-    (DESIGN.md, owners' decisions); committee.services grants them from a decision.
+    (docs/ARCHITECTURE.md, "Owners' decisions"); committee.services grants them from a decision.
     """
     if not by.is_chair:
         raise PermissionDenied

@@ -14,8 +14,9 @@ def people_who_can_check():
 
 
 class AgreementForm(forms.ModelForm):
-    weekdays = forms.TypedMultipleChoiceField(label=_("On these days"), choices=WEEKDAYS, coerce=int, required=False,
-                                              widget=forms.CheckboxSelectMultiple, help_text=_("None ticked: every day."))
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("On these days"), choices=WEEKDAYS, coerce=int, required=False,
+        widget=forms.CheckboxSelectMultiple, help_text=_("None ticked: every day."))
 
     class Meta:
         model = Agreement

@@ -13,14 +13,16 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from keys.models import WEEKDAYS
 
 
 class AgreementQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """The person, their buddy and backup, the building head and the committee (DESIGN.md, Care)."""
+        """The person, their buddy and backup, the building head and the committee
+        (docs/ARCHITECTURE.md, "Care and messages")."""
         if not user.is_authenticated:
             return self.none()
         if user.is_committee:

@@ -166,7 +166,8 @@ def agreement_end(*, agreement, by, reason):
 
 @transaction.atomic
 def agreement_viewed(*, agreement, by):
-    """Check-in data is sensitive: every look at an agreement is in the activity log (DESIGN.md, Care)."""
+    """Check-in data is sensitive: every look at an agreement is in the activity log
+    (docs/ARCHITECTURE.md, "Care and messages")."""
     log_action("care.agreement_viewed", agreement, by=by)
 
 
@@ -303,7 +304,7 @@ def _announce(alert, level):
     if level == Alert.Level.COMMITTEE:
         message_to_group(group="committee", topic=Topic.CHECKIN_ALERT, subject=subject, body=body,
                          link=reverse("care:alert", kwargs={"pk": alert.pk}), dedupe_key=key)
-        for name, phone in agreement.family_contacts():
+        for _name, phone in agreement.family_contacts():
             message_to_phone(phone=phone, topic=Topic.CHECKIN_ALERT, household=agreement.household, dedupe_key=key,
                              subject=_("%(site)s: no sign from your relative today") % {"site": unit},
                              body=body)

@@ -1,6 +1,6 @@
 """Care pages: today's checks on a phone, agreements, alerts, visits due.
 
-Who sees what (DESIGN.md, Care): an agreement and its alerts only the person, their buddy
+Who sees what (docs/ARCHITECTURE.md, "Care and messages"): an agreement and its alerts only the person, their buddy
 and backup, the building head and the committee; anyone else gets 404. Acting needs more:
 a check only the buddies or the person (403 for anyone else), an agreement only the committee.
 """
@@ -20,8 +20,8 @@ from care.forms import AgreementForm, AlertKeyForm, EndForm, PauseForm, ResolveF
 from care.models import Agreement, Alert, Check
 from care.services import CareRefused
 from care.visits import visits as visits_of
-from keys import access as key_access
 from estate.models import mask_phone
+from keys import access as key_access
 from keys.models import KeyDeposit
 
 
@@ -41,8 +41,8 @@ def _get_alert_for_user(request, pk):
 
 
 def _family(agreement, user):
-    """Family contacts: whole numbers for the committee and the buddies who may need to call, else masked."""
-    whole = user.is_committee or agreement.is_buddy(user) or agreement.is_person(user)
+    """Family contacts: whole numbers for the committee and the person only (DESIGN.md, Personal information)."""
+    whole = user.is_committee or agreement.is_person(user)
     return [(name, phone if whole else mask_phone(phone)) for name, phone in agreement.family_contacts()]
 
 
@@ -236,7 +236,8 @@ def visits(request):
     user = request.user
     if key_access.is_keeper_on_duty(user):
         deposits, shows_household = KeyDeposit.objects.all(), True
-    elif user.is_resident:
+    elif user.is_resident or user.is_volunteer:
+        # A household sees its own visits; a volunteer who keeps no keys (yet) sees an empty list, not a refusal.
         deposits, shows_household = KeyDeposit.objects.filter(household_id__in=user.household_ids), True
     else:
         raise PermissionDenied

@@ -17,7 +17,8 @@ KIND_ORDER = {kind: n for n, kind in enumerate(COMMITTEE_KINDS)}
 
 
 def committee_page(request):
-    """Public: who serves on the committee, until when, and on what authority (DESIGN.md, owners' decisions).
+    """Public: who serves on the committee, until when, and on what authority
+    (docs/ARCHITECTURE.md, "Owners' decisions").
 
     Queries: the active committee roles with their people, their mandates with decision or appointment.
     """

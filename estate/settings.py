@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "estate",
     "accounts",
     "ledger",
+    "bank",
     "repairs",
     "keys",
     "decisions",
@@ -204,6 +205,7 @@ ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_ADAPTER = "accounts.adapter.MFAAdapter"
 MFA_TOTP_ISSUER = "Jiayuan"
 
 # Idle sessions end after two hours; using one renews the clock (accounts.middleware.SessionRenewalMiddleware).
@@ -273,9 +275,31 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "var" / "media")
-# Uploads are never served as static files: only through permission-checked views.
+# Uploads are never served as static files: only through permission-checked views. They live on this machine's
+# disk under MEDIA_ROOT, or, with S3_BUCKET set, in a private S3-compatible bucket (Aliyun OSS, Tencent COS,
+# MinIO, AWS) that every app server shares (README, "Two app servers"). Code reaches them only through
+# django.core.files.storage.default_storage, never by a path.
+S3_BUCKET = env_str("S3_BUCKET")
+if S3_BUCKET:
+    _uploads = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": S3_BUCKET,
+        "endpoint_url": env_str("S3_ENDPOINT_URL") or None,
+        "region_name": env_str("S3_REGION") or None,
+        "access_key": env_str("S3_ACCESS_KEY_ID"),
+        "secret_key": env_str("S3_SECRET_ACCESS_KEY"),
+        "location": env_str("S3_PREFIX"),
+        # Aliyun OSS answers virtual-hosted requests only; MinIO usually path-style ones.
+        "addressing_style": env_str("S3_ADDRESSING_STYLE") or None,
+        "signature_version": "s3v4",
+        # The bucket stays private: the app reads each file and serves it after checking who asks.
+        "default_acl": None,
+        "querystring_auth": True,
+        "file_overwrite": False,
+    }}
+else:
+    _uploads = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _uploads,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG

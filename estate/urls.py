@@ -13,6 +13,7 @@ urlpatterns = [
     path("users/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("ledger/", include("ledger.urls")),
+    path("bank/", include("bank.urls")),
     # The QR code on a printed notice: short, public, one code per posted notice.
     path("n/<str:code>/", ledger_notice_views.notice_verify, name="notice-verify"),
     path("repairs/", include("repairs.urls")),

@@ -172,7 +172,8 @@ def _tell_consent(deposit, by, version):
         lambda: _("The consent for key %(tag)s was changed") % {"tag": deposit.tag},
         lambda: _("%(name)s recorded a new consent for your key %(tag)s: %(services)s.") % {
             "name": by, "tag": deposit.tag,
-            "services": "、".join(map(str, version.service_labels())) if not version.withdrawn else _("consent withdrawn"),
+            "services": ("、".join(map(str, version.service_labels())) if not version.withdrawn
+                         else _("consent withdrawn")),
         },
     )
 

@@ -105,7 +105,8 @@ def receipt_pdf(request, pk):
     receipt = _get_receipt_for_user(request, pk)
     pdf = render_pdf("ledger/receipt_pdf.html", _receipt_context(receipt), request=request)
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="receipt-{receipt.code}.pdf"'
+    # Inline: WeChat's browser often refuses downloads but opens a PDF shown in place.
+    response["Content-Disposition"] = f'inline; filename="receipt-{receipt.code}.pdf"'
     return response
 
 

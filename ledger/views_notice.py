@@ -8,7 +8,9 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from estate.caching import cacheable_by_hash
+from ledger.anchors import head_status
 from ledger.commands import parse_month
+from ledger.forms import HeadForm
 from ledger.models import ClosedMonth, MonthlyNotice, add_months, month_start
 from ledger.notice import notice_context, notice_pdf, revive
 from ledger.views import _require_public_accounts
@@ -71,3 +73,15 @@ def notice_verify(request, code):
         "notice": revive(posted.data), "posted": posted, "digest": posted.sha256, "code": posted.code,
         "draft": False,
     })
+
+
+def head_verify(request):
+    """Open to anyone: is a chain head printed on a notice, a receipt or a committee e-mail still the books' own?
+
+    Only the number and date of the transaction are shown: its memo may name a household.
+    """
+    form = HeadForm(request.GET or None)
+    answer = txn = None
+    if form.is_valid():
+        answer, txn = head_status(form.cleaned_data["seq"], form.cleaned_data["hash"])
+    return render(request, "ledger/head_verify.html", {"form": form, "answer": answer, "txn": txn})

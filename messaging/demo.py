@@ -47,7 +47,7 @@ def seed(*, out):
     owing = reports.arrears()[:2]
     for row, (means, outcome, step) in zip(owing, [
             (ArrearsReminder.Means.SLIP, ArrearsReminder.Outcome.LEFT, "两周后电话联系"),
-            (ArrearsReminder.Means.CALL, ArrearsReminder.Outcome.PROMISED, "月底前上门收取")]):
+            (ArrearsReminder.Means.CALL, ArrearsReminder.Outcome.PROMISED, "月底前上门收取")], strict=False):
         ArrearsReminder.objects.create(household_id=row.household_id, means=means, outcome=outcome, owed=row.owed,
                                        next_step=step, next_on=timezone.localdate() + timedelta(days=10),
                                        by=users["head1"], at=now - timedelta(days=5))

@@ -69,7 +69,8 @@ def repairs_late_tell(*, now):
 
 @transaction.atomic
 def publication_tell(*, kind, title, link, key):
-    """The hook for a new notice or motion: everyone who asked for them is told once (DESIGN.md, Care).
+    """The hook for a new notice or motion: everyone who asked for them is told once
+    (docs/ARCHITECTURE.md, "Care and messages").
 
     `kind` is Topic.NOTICE or Topic.MOTION; `key` identifies the publication (e.g. "notice:12").
     Call it inside the transaction that posts the notice or opens the motion.

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.models import Role, User
 from accounts.permissions import committee_required
 from estate.models import Building, Household, Resident
 from messaging import arrears, channels, services
@@ -96,9 +97,7 @@ def _unreachable_households():
 
 @committee_required
 def phone_tree(request):
-    """Who calls whom when the estate must tell everyone: the chair calls the building heads, each head their callees."""
-    from accounts.models import Role, User
-
+    """Who calls whom when everyone must be told: the chair calls the building heads, each head their callees."""
     callees = _unreachable_households()
     buildings = []
     for building in Building.objects.order_by("code"):

@@ -1,4 +1,3 @@
-from datetime import timedelta
 
 import time_machine
 from django.test import override_settings

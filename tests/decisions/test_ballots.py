@@ -115,7 +115,7 @@ class PaperBallotTest(RefusalTestCase):
         ballot = self.paper(self.household_a2, "yes", by=self.member)
         message = self.assertRefused("same_member", services.ballot_confirm, ballot=ballot, choice="yes",
                                      by=self.member)
-        self.assertIn("second", message)
+        self.assertIn("录入的人不能自己确认", message)
 
     def test_a_confirmation_that_reads_the_paper_differently_is_refused(self):
         ballot = self.paper(self.household_a2, "yes", by=self.member)

@@ -36,3 +36,26 @@ class MakefileTest(SimpleTestCase):
     def test_make_test_on_postgresql_installs_the_postgresql_client(self):
         self.assertIn("postgresql-client", _run(["make", "-n", "system-deps"], DATABASE_URL=URL).stdout)
         self.assertNotIn("postgresql-client", _run(["make", "-n", "system-deps"]).stdout)
+
+
+class WorkersTest(SimpleTestCase):
+    """make test runs `pytest -n auto`: workers for the suite or a folder, one process for a few files."""
+
+    def workers(self, *args):
+        from types import SimpleNamespace
+
+        from tests.conftest import pytest_xdist_auto_num_workers
+
+        return pytest_xdist_auto_num_workers(SimpleNamespace(args=list(args)))
+
+    def test_the_whole_suite_or_a_folder_is_shared_out(self):
+        self.assertIsNone(self.workers())  # xdist's own count: one worker per CPU
+        self.assertIsNone(self.workers("tests/ledger"))
+
+    def test_a_few_files_or_tests_stay_in_one_process(self):
+        self.assertEqual(self.workers("tests/ledger/test_notice.py"), 0)
+        self.assertEqual(self.workers("tests/ledger/test_notice.py::NoticeTest", "tests/estate/test_errors.py"), 0)
+
+    def test_make_test_without_workers_leaves_xdist_out(self):
+        self.assertIn("-n auto --dist loadscope", _run(["make", "-n", "test"]).stdout)
+        self.assertNotIn("-n ", _run(["make", "-n", "test", "TEST_WORKERS=0"]).stdout.split("pytest")[-1])

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('decisions', '0002_append_only'),
-        ('ledger', '0007_spent_payments'),
+        ('ledger', '0010_transactions_seal_what_they_state'),
     ]
 
     operations = [
