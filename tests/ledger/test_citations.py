@@ -76,11 +76,12 @@ class CitationTest(LedgerTestCase):
 
     def test_the_forms_refuse_with_the_message_and_write_nothing(self):
         self.login(self.treasurer)
-        response = self.client.post(reverse("ledger:fund-new"), {"name": "充电棚"}, follow=True)
+        response = self.client.post(reverse("ledger:fund-new"), {"name": "充电棚", "idempotency_key": "f1"},
+                                    follow=True)
         self.assertContains(response, "向业主筹集资金须有业主大会的决定")
         self.assertFalse(Fund.objects.exists())
-        response = self.client.post(reverse("ledger:fund-new"), {"name": "充电棚", "decision": self.fund_decision.pk},
-                                    follow=True)
+        response = self.client.post(reverse("ledger:fund-new"), {"name": "充电棚", "idempotency_key": "f2",
+                                                                 "decision": self.fund_decision.pk}, follow=True)
         self.assertContains(response, "专项资金已创建。")
         self.assertEqual(Fund.objects.get().decision, self.fund_decision)
 
