@@ -191,7 +191,8 @@ def election_install(*, decision, by):
                               code="no_chair")
     if Mandate.objects.filter(decision__decided_at__gt=decision.decided_at).exists():
         raise ValidationError(_("A later election has put another committee in place."), code="superseded")
-    today = timezone.localdate()
+    # A term runs from the owners' vote, however many days later the committee records it here.
+    starts_on, today = timezone.localtime(decision.decided_at).date(), timezone.localdate()
     details = {"decision": decision.number}
     active = {(role.user_id, role.kind): role for role in
               Role.objects.select_for_update().filter(kind__in=COMMITTEE_KINDS, ended_at__isnull=True)}
@@ -204,7 +205,7 @@ def election_install(*, decision, by):
         elected.add(key)
         role = active.get(key) or committee_role_create(user=candidate.user, kind=candidate.kind, by=by,
                                                        details=details)
-        Mandate.objects.create(role=role, starts_on=today, ends_on=candidate.term_ends, decision=decision,
+        Mandate.objects.create(role=role, starts_on=starts_on, ends_on=candidate.term_ends, decision=decision,
                                granted_by=by)
     # New roles first, then the old ones end: the estate is never without a chair.
     for key, role in active.items():

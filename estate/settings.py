@@ -348,6 +348,8 @@ def env_money(name, default):
 
 # Spending at or above this needs two approvals by two committee members, neither the one who entered it.
 LEDGER_APPROVAL_THRESHOLD = env_money("LEDGER_APPROVAL_THRESHOLD", "500.00")
+# A single expense at or above this cites a passed owners' decision (ledger.citations); separate from the above.
+LEDGER_DECISION_LIMIT = env_money("LEDGER_DECISION_LIMIT", "10000.00")
 # The largest single payment, income or expense the forms accept: a guard against typos, not a policy.
 LEDGER_MAX_AMOUNT = env_money("LEDGER_MAX_AMOUNT", "1000000.00")
 # The day of the month by which a month's fee is to be paid; unpaid after it, it counts as arrears.

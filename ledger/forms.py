@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from estate.models import Household
 from estate.uploads import prepare_document
+from ledger import citations
 from ledger.models import Account, Fund, Method
 
 
@@ -107,6 +108,7 @@ class ExpenseForm(KeyedForm):
     amount = amount_field()
     description = forms.CharField(label=_("What for"), widget=forms.Textarea(attrs={"rows": 3}))
     attachment = forms.FileField(label=_("Invoice or receipt (photo or PDF)"), required=False)
+    decision = citations.decision_field(citations.EXPENSE, help_text=citations.EXPENSE_HELP)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("date", timezone.localdate())
@@ -169,6 +171,7 @@ class FundForm(KeyedForm):
     name = forms.CharField(label=_("Project"), max_length=80)
     purpose = forms.CharField(label=_("Purpose"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     target = amount_field(_("Target (yuan)"), required=False)
+    decision = citations.decision_field(citations.FUND)
 
 
 class MonthForm(forms.Form):
@@ -199,6 +202,7 @@ class FeeRateForm(forms.Form):
     effective_from = MonthField(label=_("From month"))
     note = forms.CharField(label=_("Decision"), max_length=200, required=False,
                            help_text=_("e.g. owners' general meeting of 2026-03-01"))
+    decision = citations.decision_field(citations.FEE_RATE)
 
 
 class AdjustmentForm(KeyedForm):
@@ -221,6 +225,7 @@ class BudgetForm(forms.Form):
 
     def __init__(self, *args, accounts, budgets, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["decision"] = citations.decision_field(citations.BUDGET)
         for account in accounts:
             self.fields[account.code] = forms.DecimalField(
                 label=account.name, max_digits=12, decimal_places=2, min_value=Decimal("0"),

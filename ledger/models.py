@@ -93,6 +93,8 @@ class Fund(models.Model):
     target = money_field(_("target"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decision = models.ForeignKey("decisions.Decision", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+", verbose_name=_("owners' decision"))
 
     class Meta:
         ordering = ["pk"]
@@ -239,6 +241,8 @@ class FeeRate(models.Model):
                                validators=[MinValueValidator(Decimal("0.0001"))])
     effective_from = models.DateField(_("from month"), unique=True)
     note = models.CharField(_("decision"), max_length=200, blank=True)
+    decision = models.ForeignKey("decisions.Decision", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+", verbose_name=_("owners' decision"))
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                    null=True, blank=True)
@@ -515,6 +519,8 @@ class Expense(models.Model):
     transaction = models.OneToOneField(Transaction, on_delete=models.PROTECT, null=True, blank=True,
                                        related_name="expense")
     cancel_reason = models.CharField(max_length=200, blank=True)
+    decision = models.ForeignKey("decisions.Decision", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+", verbose_name=_("owners' decision"))
 
     class Meta:
         ordering = ["-date", "-pk"]
@@ -586,6 +592,8 @@ class Budget(models.Model):
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="budgets",
                                 verbose_name=_("category"))
     amount = money_field(_("budget"), validators=[MinValueValidator(Decimal("0"))])
+    decision = models.ForeignKey("decisions.Decision", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+", verbose_name=_("owners' decision"))
 
     class Meta:
         ordering = ["year", "account__position"]

@@ -23,7 +23,8 @@ from django.utils.module_loading import module_has_submodule
 
 from accounts.activity import log_action
 from estate.pdf import PostedPdfTampered, posted_pdf_read, posted_pdf_store, qr_data_uri, render_pdf
-from ledger.models import Account, MonthlyNotice, month_start
+from ledger.citations import notice_decisions
+from ledger.models import Account, MonthlyNotice, add_months, month_start
 from ledger.reports import month_report
 
 SNAPSHOT_VERSION = 1
@@ -101,6 +102,8 @@ def notice_data(month, *, posted_on=None):
         "chain": {"seq": report.head_seq, "hash": report.head_hash},
     }
     data.update(_other_parts(month))
+    # The decision number beside what only the owners may decide (ledger.citations).
+    data["decisions"] = notice_decisions(add_months(month, 1) - timedelta(days=1))
     return data
 
 

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from accounts.activity import log_action
 from estate.aggregates import exact_sum
 from estate.models import Household
-from ledger import sealing
+from ledger import citations, sealing
 from ledger.closing import blocking_items
 from ledger.models import (
     Account,
@@ -290,10 +290,20 @@ def month_close(*, month, by, idempotency_key=None):
 
 # --- Fees and billing -------------------------------------------------------
 
+def _cited(decision):
+    """The decision's number for the activity record, if one is cited."""
+    return {"decision": decision.number} if decision is not None else {}
+
+
 @transaction.atomic
-def fee_rate_set(*, rate, effective_from, by, note=""):
-    """A new fee per m² per month from a month on. Months already billed keep the rate they were billed at."""
+def fee_rate_set(*, rate, effective_from, by, note="", decision=None):
+    """A new fee per m² per month from a month on. Months already billed keep the rate they were billed at.
+
+    A change of the estate's rate cites the owners' decision (ledger.citations); its first rate does not.
+    """
     effective_from = month_start(effective_from)
+    if FeeRate.objects.exists() or decision is not None:
+        citations.decision_check(decision, kinds=citations.FEE_RATE, what=_("A change of the fee rate"))
     if not isinstance(rate, Decimal) or not rate.is_finite() or rate <= 0 or rate != rate.quantize(Decimal("0.0001")):
         raise ValidationError(_("Enter a rate in yuan per m², like 0.39."))
     if Charge.objects.filter(month__gte=effective_from).exists():
@@ -301,8 +311,10 @@ def fee_rate_set(*, rate, effective_from, by, note=""):
                                 "billed month.") % {"month": _month_label(effective_from)})
     if FeeRate.objects.filter(effective_from=effective_from).exists():
         raise ValidationError(_("A rate from %(month)s is already set.") % {"month": _month_label(effective_from)})
-    fee_rate = FeeRate.objects.create(rate=rate, effective_from=effective_from, note=note, created_by=by)
-    log_action("ledger.fee_rate.set", fee_rate, by=by, details={"rate": str(rate), "from": str(effective_from)})
+    fee_rate = FeeRate.objects.create(rate=rate, effective_from=effective_from, note=note, created_by=by,
+                                      decision=decision)
+    log_action("ledger.fee_rate.set", fee_rate, by=by, details={"rate": str(rate), "from": str(effective_from),
+                                                                 **_cited(decision)})
     return fee_rate
 
 
@@ -656,13 +668,16 @@ def handovers_confirm(*, payments, by, date=None):
 # --- Income, funds ----------------------------------------------------------
 
 @transaction.atomic
-def fund_create(*, name, by, purpose="", target=None, idempotency_key=None):
+def fund_create(*, name, by, purpose="", target=None, decision=None, idempotency_key=None):
+    """A fund raised from owners, citing the owners' decision to raise it (ledger.citations)."""
+    citations.decision_check(decision, kinds=citations.FUND, what=_("A fund raised from owners"))
     _lock_chain()
     earlier = _first_submission(idempotency_key, action="fund.create", by=by)
     if earlier is not None:
         return earlier.result
-    fund = Fund.objects.create(name=name, purpose=purpose, target=target, created_by=by)
-    log_action("ledger.fund.created", fund, by=by, details={"name": name, "target": str(target or "")})
+    fund = Fund.objects.create(name=name, purpose=purpose, target=target, created_by=by, decision=decision)
+    log_action("ledger.fund.created", fund, by=by, details={"name": name, "target": str(target or ""),
+                                                             **_cited(decision)})
     _remember_submission(idempotency_key, action="fund.create", by=by, result=fund)
     return fund
 
@@ -729,7 +744,7 @@ def _expense_category(category):
 
 @transaction.atomic
 def expense_record(*, date, category, payee, amount, description, by, fund=None, source=None,
-                   payee_is_person=False, attachment=None, idempotency_key=None):
+                   payee_is_person=False, attachment=None, idempotency_key=None, decision=None):
     """Enter an expense awaiting approval; nothing is posted until it is paid (expense_pay).
 
     `category` is an expense account or its code ("cleaning", "security",
@@ -750,18 +765,20 @@ def expense_record(*, date, category, payee, amount, description, by, fund=None,
         raise ValidationError(_("Say what the money is for."))
     if not by.is_committee:
         raise ValidationError(_("Only the committee enters expenses."))
+    if citations.expense_needs_decision(amount):
+        citations.decision_check(decision, kinds=citations.EXPENSE, what=_("An expense of this size"))
     _lock_chain()
     earlier = _first_submission(idempotency_key, action="expense.record", by=by)
     if earlier is not None:
         return earlier.result
     expense = Expense(date=date, category=account, fund=fund, payee=payee[:100], payee_is_person=payee_is_person,
-                      amount=amount, description=description, entered_by=by)
+                      amount=amount, description=description, entered_by=by, decision=decision)
     if source is not None:
         expense.source = source
     expense.save()
     log_action("ledger.expense.recorded", expense, by=by,
                details={"amount": str(amount), "category": account.code, "payee": expense.payee,
-                        "approvals_needed": approval_required_count(amount)})
+                        "approvals_needed": approval_required_count(amount), **_cited(decision)})
     if attachment is not None:
         attachment_add(expense=expense, prepared=attachment, by=by)
     _remember_submission(idempotency_key, action="expense.record", by=by, result=expense)
@@ -877,13 +894,17 @@ def expense_cancel(*, expense, reason, by, idempotency_key=None):
 # --- Budget and the chart ---------------------------------------------------
 
 @transaction.atomic
-def budget_set(*, year, account, amount, by):
+def budget_set(*, year, account, amount, by, decision=None):
+    """One line of a year's budget, citing the owners' decision that adopted the budget (ledger.citations)."""
+    citations.decision_check(decision, kinds=citations.BUDGET, what=_("The annual budget"))
     if account.kind != Account.Kind.EXPENSE:
         raise ValidationError(_("Choose an expense category."))
     if not isinstance(amount, Decimal) or amount < 0 or amount != round_money(amount):
         raise ValidationError(_("Enter an amount in yuan, like 39.59."))
-    budget, created = Budget.objects.update_or_create(year=year, account=account, defaults={"amount": amount})
-    log_action("ledger.budget.set", account, by=by, details={"year": year, "amount": str(amount)})
+    budget, created = Budget.objects.update_or_create(year=year, account=account,
+                                                      defaults={"amount": amount, "decision": decision})
+    log_action("ledger.budget.set", account, by=by, details={"year": year, "amount": str(amount),
+                                                              **_cited(decision)})
     return budget
 
 

@@ -353,7 +353,7 @@ def expense_new(request):
                     date=data["date"], category=data["category"], fund=data["fund"], payee=data["payee"],
                     payee_is_person=data["payee_is_person"], amount=data["amount"],
                     description=data["description"], attachment=data["attachment"],
-                    idempotency_key=data["idempotency_key"], by=request.user,
+                    idempotency_key=data["idempotency_key"], by=request.user, decision=data["decision"],
                 )
         except ValidationError as error:
             form.add_error(None, error)
@@ -491,8 +491,12 @@ def funds(request):
 def fund_new(request):
     form = FundForm(request.POST)
     if form.is_valid():
-        services.fund_create(by=request.user, **form.cleaned_data)
-        messages.success(request, _("Fund created."))
+        try:
+            services.fund_create(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _errors(request, error)
+        else:
+            messages.success(request, _("Fund created."))
     else:
         messages.error(request, _("Give the project a name."))
     return redirect("ledger:funds")
@@ -659,13 +663,18 @@ def budget(request, year):
     budgets = dict(Budget.objects.filter(year=year).values_list("account_id", "amount"))
     form = BudgetForm(request.POST or None, accounts=accounts, budgets=budgets)
     if form.is_valid():
-        with transaction.atomic():
-            for account in accounts:
-                amount = form.cleaned_data[account.code]
-                if amount is not None and amount != budgets.get(account.pk):
-                    services.budget_set(year=year, account=account, amount=amount, by=request.user)
-        messages.success(request, _("Budget saved."))
-        return redirect(reverse("ledger:budget", kwargs={"year": year}))
+        try:
+            with transaction.atomic():
+                for account in accounts:
+                    amount = form.cleaned_data[account.code]
+                    if amount is not None and amount != budgets.get(account.pk):
+                        services.budget_set(year=year, account=account, amount=amount, by=request.user,
+                                            decision=form.cleaned_data["decision"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Budget saved."))
+            return redirect(reverse("ledger:budget", kwargs={"year": year}))
     return render(request, "ledger/budget.html", {
         "year": year, "form": form, "rows": reports.budget_against_actual(year),
     })

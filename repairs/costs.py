@@ -59,7 +59,7 @@ def check_choice_may_change(ticket):
         raise ValidationError(_("The chosen quote is already paid; the choice cannot change any more."))
 
 
-def on_quote_chosen(*, ticket, quote, previous, by, at):
+def on_quote_chosen(*, ticket, quote, previous, by, at, decision=None):
     """Enter the chosen quote's spending in the ledger, withdrawing the earlier choice's (inside quote_choose)."""
     if previous is not None and previous.expense_id:
         earlier = previous.expense
@@ -73,7 +73,7 @@ def on_quote_chosen(*, ticket, quote, previous, by, at):
         raise ValidationError(_("This quote was chosen before and its expense is still in the accounts."))
     expense = ledger.expense_record(
         date=timezone.localtime(at).date(), category=CATEGORY, payee=quote.contractor.name, amount=quote.amount,
-        by=by, source=quote,
+        by=by, source=quote, decision=decision,
         description=_("Repair %(number)s, %(category)s: %(where)s. Chosen because: %(reason)s") % {
             "number": ticket.number, "category": ticket.get_category_display(), "where": ticket.public_location,
             "reason": ticket.choice_reason,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role, User
 from estate import uploads
 from estate.models import Building, Household
+from ledger import citations
 from repairs.models import SKILLS_FOR, Contractor, Skill, Ticket, Volunteer
 
 
@@ -267,6 +268,8 @@ class ChooseQuoteForm(NoSuffix, forms.Form):
     def __init__(self, *args, quotes, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["quote"].queryset = quotes
+        # A large quote's spending cites the owners' decision (ledger.citations).
+        self.fields["decision"] = citations.decision_field(citations.EXPENSE, help_text=citations.EXPENSE_HELP)
         self.fields["quote"].label_from_instance = lambda q: _("%(name)s · %(amount)s CNY") % {
             "name": q.contractor, "amount": f"{q.amount:,.2f}"}
         self.fields["quote"].help_text = _(

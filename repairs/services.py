@@ -341,7 +341,7 @@ def quote_add(*, ticket, by, contractor, amount, notes="", attachment=None, at=N
 
 
 @transaction.atomic
-def quote_choose(*, ticket, quote, reason, by, at=None):
+def quote_choose(*, ticket, quote, reason, by, at=None, decision=None):
     """The committee chooses a quote, saying why; its spending goes to the ledger for approval.
 
     Choosing again replaces the earlier choice, as long as its money has not been paid.
@@ -364,7 +364,7 @@ def quote_choose(*, ticket, quote, reason, by, at=None):
     previous = ticket.chosen_quote
     ticket.chosen_quote, ticket.choice_reason, ticket.chosen_by, ticket.chosen_at = quote, reason, by, at
     ticket.save(update_fields=["chosen_quote", "choice_reason", "chosen_by", "chosen_at"])
-    costs.on_quote_chosen(ticket=ticket, quote=quote, previous=previous, by=by, at=at)
+    costs.on_quote_chosen(ticket=ticket, quote=quote, previous=previous, by=by, at=at, decision=decision)
     details = {"quote": quote.pk, "contractor": str(quote.contractor), "amount": str(quote.amount)}
     _event(ticket, by=by, kind=TicketEvent.Kind.QUOTE_CHOSEN, at=at, comment=reason, details=details)
     log_action("repairs.quote.chosen", ticket, by=by, details={**details, "reason": reason})

@@ -328,7 +328,7 @@ def quote_choose(request, pk):
     if form.is_valid():
         data = form.cleaned_data
         _attempt(request, lambda: services.quote_choose(ticket=ticket, quote=data["quote"], reason=data["reason"],
-                                                        by=request.user),
+                                                        by=request.user, decision=data["decision"]),
                  _("Quote chosen."))
     else:
         messages.error(request, _("Choose a quote and say why."))

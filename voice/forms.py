@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from decisions.models import Motion
 from estate.models import Building
 from repairs.forms import PhotosField
 from repairs.models import Ticket
@@ -34,7 +35,9 @@ class HideForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
-    OUTCOMES = [("ticket", _("Accept: report it as repair work")), ("decline", _("Decline, with the reason"))]
+    OUTCOMES = [("ticket", _("Accept: report it as repair work")),
+                ("motion", _("Accept: put it to the owners' vote")),
+                ("decline", _("Decline, with the reason"))]
 
     outcome = forms.ChoiceField(label=_("Answer"), choices=OUTCOMES, widget=forms.RadioSelect)
     answer = forms.CharField(label=_("The committee's answer"), widget=forms.Textarea(attrs={"rows": 4}),
@@ -44,6 +47,9 @@ class AnswerForm(forms.Form):
                               choices=[c for c in Ticket.Place.choices if c[0] != Ticket.Place.FLAT])
     building = forms.ModelChoiceField(label=_("Building"), queryset=Building.objects.all(), required=False,
                                       empty_label=_("— the whole estate —"))
+    motion = forms.ModelChoiceField(label=_("Motion"), required=False, empty_label=_("— choose —"),
+                                    queryset=Motion.objects.exclude(status=Motion.Status.CLOSED),
+                                    help_text=_("Draft the motion under Owners' votes first, then link it here."))
 
     def clean(self):
         data = super().clean()
@@ -51,4 +57,6 @@ class AnswerForm(forms.Form):
             for name in ("category", "place"):
                 if not data.get(name):
                     self.add_error(name, _("Needed for a repair ticket."))
+        if data.get("outcome") == "motion" and not data.get("motion"):
+            self.add_error("motion", _("Choose the motion the proposal is put to."))
         return data

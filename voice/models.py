@@ -41,6 +41,8 @@ class Proposal(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     ticket = models.OneToOneField("repairs.Ticket", on_delete=models.PROTECT, null=True, blank=True,
                                   related_name="proposal")
+    motion = models.ForeignKey("decisions.Motion", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="proposals", help_text="The owners' vote the proposal was put to.")
 
     class Meta:
         ordering = ["-created_at", "-pk"]

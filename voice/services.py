@@ -83,6 +83,16 @@ def proposal_accept_as_ticket(*, proposal, answer, category, place, by, building
         return _answer(locked, answer=answer, by=by, status=Proposal.Status.ACCEPTED, ticket=ticket)
 
 
+@transaction.atomic
+def proposal_accept_as_motion(*, proposal, answer, motion, by):
+    """The committee accepts a proposal by putting it to the owners: linked to the motion drafted for it."""
+    if not by.is_committee:
+        raise PermissionDenied
+    if motion.is_closed:
+        raise ValidationError(_("That vote has closed: choose a motion still in draft or open."))
+    return _answer(proposal, answer=answer, by=by, status=Proposal.Status.ACCEPTED, motion=motion)
+
+
 def _locked_open(proposal):
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     if not proposal.is_open:
@@ -90,16 +100,16 @@ def _locked_open(proposal):
     return proposal
 
 
-def _answer(proposal, *, answer, by, status, ticket=None):
+def _answer(proposal, *, answer, by, status, ticket=None, motion=None):
     if not by.is_committee:
         raise PermissionDenied
     answer = _text(answer, _("Write the committee's answer: everyone reads it."))
     proposal = _locked_open(proposal)
-    proposal.status, proposal.answer, proposal.ticket = status, answer, ticket
+    proposal.status, proposal.answer, proposal.ticket, proposal.motion = status, answer, ticket, motion
     proposal.answered_by, proposal.answered_at = by, timezone.now()
-    proposal.save(update_fields=["status", "answer", "ticket", "answered_by", "answered_at"])
-    log_action(f"voice.proposal.{status}", proposal, by=by,
-               details={"ticket": ticket.pk} if ticket else None)
+    proposal.save(update_fields=["status", "answer", "ticket", "motion", "answered_by", "answered_at"])
+    details = {**({"ticket": ticket.pk} if ticket else {}), **({"motion": motion.pk} if motion else {})}
+    log_action(f"voice.proposal.{status}", proposal, by=by, details=details or None)
     return proposal
 
 

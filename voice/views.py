@@ -89,7 +89,7 @@ def proposal_new(request):
 
 def _get_proposal_for_user(request, pk):
     return get_object_or_404(Proposal.objects.select_related("household", "author", "answered_by",
-                                                              "ticket"), pk=pk)
+                                                              "ticket", "motion"), pk=pk)
 
 
 @_estate_member_required
@@ -164,6 +164,9 @@ def proposal_answer(request, pk):
             services.proposal_accept_as_ticket(proposal=proposal, answer=data["answer"], by=request.user,
                                                category=data["category"], place=data["place"],
                                                building=data["building"])
+        elif data["outcome"] == "motion":
+            services.proposal_accept_as_motion(proposal=proposal, answer=data["answer"], motion=data["motion"],
+                                               by=request.user)
         else:
             services.proposal_decline(proposal=proposal, answer=data["answer"], by=request.user)
     except ValidationError as error:

@@ -2,7 +2,9 @@ from datetime import date
 
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import ActivityRecord, Role
@@ -139,3 +141,18 @@ class CommitteePageTest(BaseTestCase):
         self.assertContains(page, "任期 2026-12-02 至 2027-06-30")
         self.assertContains(page, "首次业主大会选举前任命：王主任提名，李委员确认。")
         self.assertNotContains(page, "周阿姨")
+
+
+class MandateRecordTest(BaseTestCase):
+    def test_a_mandate_is_never_changed_or_deleted_in_the_database(self):
+        today = timezone.localdate()
+        appointment = services.appointment_propose(user=self.outsider, kind="committee",
+                                                   term_ends=today.replace(year=today.year + 1),
+                                                   reason="首次选举前", by=self.chair)
+        services.appointment_confirm(appointment=appointment, by=self.member)
+        for sql in ("UPDATE committee_mandate SET ends_on = '2100-01-01'", "DELETE FROM committee_mandate"):
+            with self.subTest(sql=sql), self.assertRaisesMessage(DatabaseError, "append-only"), \
+                    transaction.atomic(), \
+                    connection.cursor() as cursor:
+                cursor.execute(sql)
+        self.assertEqual(Mandate.objects.count(), 1)

@@ -64,8 +64,9 @@ class QueryCountTest(RepairsTestCase):
             for n in range(count - ticket.quotes.count()):
                 contractor = Contractor.objects.create(name=f"施工队{n}", trade=Skill.PLUMBING)
                 services.quote_add(ticket=ticket, by=self.member, contractor=contractor, amount=Decimal(1000 + n))
-        # session, user, roles, unread messages, ticket, quotes with contractors and who added them,
-        # contractors for the add form, quotes for the choose form, residents' comments (voice)
+        # session, user, roles, ticket, quotes with contractors and who added them,
+        # contractors for the add form, quotes and the owners' decisions for the choose form,
+        # residents' comments (voice)
         self.assert_constant(reverse("repairs:quotes", args=[ticket.pk]), quotes, 9)
 
     def test_the_talent_pool(self):

@@ -3,7 +3,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import ActivityRecord
+from decisions.models import Motion
 from repairs.models import Ticket
+from tests.committee.motions import motion_draft
 from tests.repairs.base import jpeg_upload, prepared_photo
 from tests.voice.base import VoiceTestCase
 from voice import services
@@ -96,6 +98,20 @@ class ProposalTest(VoiceTestCase):
         self.login(self.resident_b)
         self.assertContains(self.client.get(proposal.get_absolute_url()), ticket.get_absolute_url())
 
+    def test_accepted_as_a_vote_it_links_the_motion_drafted_for_it(self):
+        motion = motion_draft(kind=Motion.Kind.FUND_RAISING, by=self.chair, title="筹集电动车充电棚资金")
+        self.login(self.member)
+        response = self.client.post(reverse("voice:proposal-answer", kwargs={"pk": self.proposal.pk}),
+                                    {"outcome": "motion", "answer": "提交业主大会表决。"}, follow=True)
+        self.assertContains(response, "请选择提议所提交的议题。")
+        self.assertEqual(self.refreshed().status, "open")
+        self.client.post(reverse("voice:proposal-answer", kwargs={"pk": self.proposal.pk}),
+                         {"outcome": "motion", "answer": "提交业主大会表决。", "motion": motion.pk})
+        proposal = self.refreshed()
+        self.assertEqual((proposal.status, proposal.motion), ("accepted", motion))
+        self.login(self.resident_b)
+        self.assertContains(self.client.get(proposal.get_absolute_url()), "已提交业主表决：筹集电动车充电棚资金")
+
     def test_an_answer_needs_its_text_and_is_given_once(self):
         with self.assertRaisesMessage(ValidationError, "请写下业委会的答复"):
             services.proposal_decline(proposal=self.proposal, answer=" ", by=self.chair)
@@ -117,7 +133,7 @@ class ProposalTest(VoiceTestCase):
             proposal = services.proposal_create(by=self.resident_b, title=f"提议{n}", body="内容")
             services.proposal_support(proposal=proposal, by=self.resident)
             services.comment_add(by=self.resident, body="赞成", proposal=proposal)
-        # session, user, roles, unread messages, proposals with households, authors and counts
+        # session, user, roles, the unread messages in the menu, proposals with households, authors and counts
         with self.assertNumQueries(5):
             page = self.client.get(url)
         self.assertContains(page, "提议9")
