@@ -8,12 +8,11 @@ from accounts.activity import verb_label
 from accounts.activity_words import label_records
 from accounts.models import ActivityRecord, Invitation, User
 from accounts.services import may_print
+from estate.cards import CardTable
 
 
-class _Table(tables.Table):
+class _Table(CardTable):
     class Meta:
-        # The project's shared table template arrives with the household register.
-        template_name = "django_tables2/table.html"
         attrs = {"class": "data"}
 
 
@@ -27,6 +26,7 @@ class UserTable(_Table):
     roles = tables.Column(verbose_name=_("Roles"), accessor="current_roles", orderable=False, empty_values=())
     has_totp = tables.BooleanColumn(verbose_name=_("Two-factor"), yesno=(_("on"), "—"))
     last_login = tables.DateTimeColumn(verbose_name=_("Last login"), format="Y-m-d H:i")
+    card_title, card_fields = "name", ("roles", "has_totp")
 
     class Meta(_Table.Meta):
         model = User
@@ -48,6 +48,7 @@ class InvitationTable(_Table):
     created_at = tables.DateTimeColumn(verbose_name=_("Issued"), format="Y-m-d H:i")
     expires_at = tables.DateTimeColumn(verbose_name=_("Valid until"), format="Y-m-d H:i")
     status = tables.Column(verbose_name=_("Status"), empty_values=(), orderable=False)
+    card_title, card_figure, card_fields = "name", "status", ("kind", "scope", "expires_at")
 
     class Meta(_Table.Meta):
         model = Invitation
@@ -82,6 +83,8 @@ class ActivityTable(_Table):
     target = tables.Column(verbose_name=_("Object"), accessor="target_repr", empty_values=(), orderable=False)
     details = tables.Column(verbose_name=_("Details"), empty_values=(), orderable=False)
     source = tables.Column(verbose_name=_("From where"))
+    # On a phone: what was done to what, its details, then who and when.
+    card_title, card_fields = "verb", ("target", "details", "actor", "at")
 
     class Meta(_Table.Meta):
         model = ActivityRecord

@@ -272,8 +272,9 @@ class Proxy(models.Model):
     household = models.ForeignKey("estate.Household", on_delete=models.PROTECT, related_name="proxies",
                                   verbose_name=_("unit"))
     grantor_name = models.CharField(_("owner who signed"), max_length=100)
-    holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proxies_held",
-                               verbose_name=_("proxy holder's login"))
+    holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="proxies_held", verbose_name=_("proxy holder's login"),
+                               help_text=_("Empty when the holder has no login and signs paper ballots only."))
     holder_name = models.CharField(_("proxy holder"), max_length=100)
     assembly = models.ForeignKey(Assembly, on_delete=models.PROTECT, null=True, blank=True, related_name="proxies",
                                  verbose_name=_("for the assembly"),

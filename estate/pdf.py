@@ -1,9 +1,11 @@
 """A4 PDFs (notices, receipts, slips) rendered by weasyprint with an embedded Chinese font.
 
-The font is the subset shipped in static/fonts (see scripts/make_font_subset.py),
-so a PDF looks the same on every machine, whatever fonts it has installed.
+The font is the subset shipped in estate/fonts (see scripts/make_font_subset.py),
+so a PDF looks the same on every machine, whatever fonts it has installed. It is
+not a static file: browsers never load it (pages use the reader's own fonts), and
+collecting and compressing 7 MB of font on every deploy cost a minute for nothing.
 Templates extend templates/pdf_base.html. Rendering fetches nothing from the
-network and reads no file outside the project's static folders.
+network and reads no file outside the project's static folders and estate/fonts.
 """
 
 import hashlib
@@ -17,12 +19,10 @@ from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
 
 FONT_FAMILY = "Jiayuan Sans"
-FONTS = {"normal": "fonts/NotoSansSC-Regular-subset.otf", "bold": "fonts/NotoSansSC-Bold-subset.otf"}
+FONTS_DIR = Path(__file__).resolve().parent / "fonts"
+FONTS = {"normal": FONTS_DIR / "NotoSansSC-Regular-subset.otf", "bold": FONTS_DIR / "NotoSansSC-Bold-subset.otf"}
 STYLESHEET = "css/pdf.css"
 
 
@@ -34,28 +34,46 @@ def _static_roots():
     return [Path(p).resolve() for p in settings.STATICFILES_DIRS]
 
 
-class LocalOnlyFetcher(URLFetcher):
-    """Serves data: URIs and files under the static folders; refuses anything else."""
+def _readable_roots():
+    return [*_static_roots(), FONTS_DIR]
 
-    def __init__(self):
-        super().__init__(allowed_protocols={"file", "data"})
 
-    def fetch(self, url, headers=None):
-        if url.startswith("data:"):
-            return super().fetch(url, headers)
-        parsed = urlparse(url)
-        if parsed.scheme == "file":
-            path = Path(unquote(parsed.path)).resolve()
-            if any(path.is_relative_to(root) for root in _static_roots()):
+# weasyprint is imported on first use, not with the app: importing it costs about 0.8 s, paid by every
+# process that starts (make run's steps, each gunicorn worker, the task worker) though most never print.
+@cache
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher
+
+    class LocalOnlyFetcher(URLFetcher):
+        """Serves data: URIs and files under the static folders and the fonts; refuses anything else."""
+
+        def __init__(self):
+            super().__init__(allowed_protocols={"file", "data"})
+
+        def fetch(self, url, headers=None):
+            if url.startswith("data:"):
                 return super().fetch(url, headers)
-        raise PDFResourceRefused(f"PDF rendering does not fetch {url}")
+            parsed = urlparse(url)
+            if parsed.scheme == "file":
+                path = Path(unquote(parsed.path)).resolve()
+                if any(path.is_relative_to(root) for root in _readable_roots()):
+                    return super().fetch(url, headers)
+            raise PDFResourceRefused(f"PDF rendering does not fetch {url}")
+
+    return LocalOnlyFetcher
+
+
+def __getattr__(name):
+    if name == "LocalOnlyFetcher":
+        return _fetcher_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @cache
 def _fetcher():
     """One per process: making a fetcher loads the system's CA certificates for HTTPS (about 20 ms a PDF),
     which this one never fetches; serving a file or a data: URI keeps no state between fetches."""
-    return LocalOnlyFetcher()
+    return _fetcher_class()()
 
 
 @cache
@@ -63,10 +81,13 @@ def _stylesheets():
     """The fonts and css/pdf.css, parsed once per process (parsing pdf.css again for every PDF was about a
     tenth of a notice's time). weasyprint takes them as the user's stylesheets, which a template's own
     <style> (pdf_base.html's page_style block) overrides, as it did when pdf.css was linked before it."""
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
     font_config = FontConfiguration()
     faces = "\n".join(
         f'@font-face {{ font-family: "{FONT_FAMILY}"; font-weight: {weight}; '
-        f'src: url("{Path(finders.find(path)).as_uri()}"); }}'
+        f'src: url("{path.as_uri()}"); }}'
         for weight, path in FONTS.items()
     )
     sheets = [CSS(string=faces, font_config=font_config, url_fetcher=_fetcher()),
@@ -76,6 +97,8 @@ def _stylesheets():
 
 def render_pdf(template_name, context, request=None):
     """Render a template (extending pdf_base.html) to PDF bytes."""
+    from weasyprint import HTML
+
     html = render_to_string(template_name, context, request=request)
     font_config, stylesheets = _stylesheets()
     static_base = _static_roots()[0].as_uri() + "/"

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tables2.export import TableExport
 
 from estate.aggregates import exact_sum
+from estate.cards import CardTable
 from estate.models import Household, Resident
 
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -16,7 +17,7 @@ EXPORT_FORMATS = ("csv", "xlsx")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-class _ViewerTable(tables.Table):
+class _ViewerTable(CardTable):
     """A table that knows who looks at it, for phones (whole or masked, Resident.phone_for)."""
 
     def __init__(self, *args, viewer, **kwargs):
@@ -46,6 +47,7 @@ class HouseholdTable(_ViewerTable):
     phones = tables.Column(verbose_name=_("phone"), empty_values=(), orderable=False,
                            attrs={"td": {"class": "phone"}})
     is_active = tables.Column(verbose_name=_("status"), orderable=False)
+    card_title, card_figure, card_fields = "code", "area", ("residents", "phones", "occupancy", "is_active")
 
     class Meta:
         model = Household
@@ -77,7 +79,8 @@ class HouseholdTable(_ViewerTable):
         return "、".join(r.phone_for(self.viewer) for r in self._people(record) if r.phone)
 
     def render_area(self, value):
-        return f"{value}"
+        # Alone on a phone's card the figure needs its unit; the table has it in the header.
+        return format_html('{}<span class="card-only"> m²</span>', value)
 
     def value_area(self, value):
         return value
@@ -101,6 +104,7 @@ class ResidentTable(_ViewerTable):
     is_active = tables.Column(verbose_name=_("status"), orderable=False)
     edit = tables.TemplateColumn(template_name="estate/_resident_edit_link.html", verbose_name="", orderable=False,
                                  exclude_from_export=True)
+    card_title, card_fields = "name", ("household", "relation", "phone", "is_active", "edit")
 
     class Meta:
         model = Resident

@@ -1,7 +1,7 @@
 """What is still open before a month is closed, and the figures the close will fix for good.
 
-A month close cannot be undone (DESIGN.md: closed months refuse postings), so
-the committee first sees what the books still wait for. Each check is a
+A month close cannot be undone (closed months refuse postings: docs/ARCHITECTURE.md, "Invariants and where
+each is enforced"), so the committee first sees what the books still wait for. Each check is a
 function of the month returning OpenItem rows; `OPEN_ITEM_CHECKS` lists them
 and other parts of the books add theirs with `@open_item_check` (a bank
 reconciliation, say). An item that `blocks` stops month_close; the others are

@@ -109,6 +109,9 @@ class ChainHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
+    # The last month closed, kept beside the head the close locks: a closed month refuses postings even if
+    # its ClosedMonth row were deleted behind the application's back (check_ledger compares the two).
+    closed_through = models.DateField(null=True, blank=True)
 
     def __str__(self):
         return f"#{self.seq} {self.hash[:12]}"
@@ -145,6 +148,8 @@ class Transaction(models.Model):
     )
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # 1: the hash covers the transaction and its entries; 2: also the record it states (ledger/sealing.py).
+    hash_version = models.PositiveSmallIntegerField(default=1)
 
     class Meta:
         ordering = ["seq"]
@@ -162,8 +167,9 @@ class Transaction(models.Model):
     def __str__(self):
         return f"#{self.seq} {self.date} {self.memo}"
 
-    def compute_hash(self, entries):
-        """sha256 over the previous hash and this transaction's content, entries in line order."""
+    def compute_hash(self, entries, record=None):
+        """sha256 over the previous hash and this transaction's content, entries in line order, and from
+        hash version 2 on the record it states (an income, a payment with its receipt, ...; or None)."""
         content = {
             "seq": self.seq,
             "date": self.date.isoformat(),
@@ -177,6 +183,8 @@ class Transaction(models.Model):
                 for e in sorted(entries, key=lambda e: e.line)
             ],
         }
+        if self.hash_version >= 2:
+            content.update(v=self.hash_version, record=record)
         text = self.prev_hash + json.dumps(content, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
 
@@ -628,3 +636,25 @@ class MonthlyNotice(models.Model):
 
     def __str__(self):
         return f"{self.month:%Y-%m}"
+
+
+class Submission(models.Model):
+    """A form that wrote money or a decision, remembered by the key it was rendered with.
+
+    Every such form carries a fresh key; the service looks the key up under the
+    chain lock (ledger/services.py) and, when the same form comes again (a
+    double tap, a resent request, twenty at once), returns what the first
+    submission made instead of doing it again.
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    action = models.CharField(max_length=40)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    result_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    result_id = models.PositiveBigIntegerField(null=True, blank=True)
+    result = GenericForeignKey("result_type", "result_id")
+
+    def __str__(self):
+        return f"{self.action} {self.key}"

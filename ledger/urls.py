@@ -16,6 +16,8 @@ urlpatterns = [
     path("notices/", views_notice.notices, name="notices"),
     path("notices/<str:month>/", views_notice.notice, name="notice"),
     path("notices/<str:month>/pdf/", views_notice.notice_download, name="notice-pdf"),
+    # Public: is a printed chain head still the books' own?
+    path("verify/", views_notice.head_verify, name="head-verify"),
     # Collection: the treasurer, and building heads for their building
     path("households/<int:pk>/pay/", committee.payment_new, name="payment-new"),
     path("households/<int:pk>/reminder/", committee.reminder, name="reminder"),

@@ -33,6 +33,7 @@ from ledger import closing, reports, services
 from ledger.forms import (
     AccountNameForm,
     AdjustmentForm,
+    ApprovalForm,
     AttachmentForm,
     BudgetForm,
     ExpenseForm,
@@ -40,6 +41,7 @@ from ledger.forms import (
     FeeRateForm,
     FundForm,
     IncomeForm,
+    MonthActionForm,
     MonthCloseForm,
     MonthField,
     MonthForm,
@@ -150,6 +152,7 @@ def transaction_reverse(request, pk):
     if form.is_valid():
         try:
             reversal = services.transaction_reverse(original=txn, reason=form.cleaned_data["reason"],
+                                                    idempotency_key=form.cleaned_data["idempotency_key"],
                                                     by=request.user)
         except ValidationError as error:
             _errors(request, error)
@@ -299,6 +302,10 @@ def arrears(request):
         "due_day": settings.LEDGER_BILL_DUE_DAY,
     }
     context["total"] = sum((row.owed for row in context["rows"]), ZERO)
+    # The chasing record (催缴登记): each household's last reminder and the next step (messaging/arrears.py).
+    from messaging.arrears import last_reminders
+
+    context["reminders"] = last_reminders([row.household_id for row in context["rows"]])
     return render(request, "ledger/arrears.html", context)
 
 
@@ -341,14 +348,13 @@ def expense_new(request):
         data = form.cleaned_data
         try:
             # The expense and its attachment are entered together or not at all.
-            with cleanup_on_error(), transaction.atomic():
+            with cleanup_on_error():
                 expense = services.expense_record(
                     date=data["date"], category=data["category"], fund=data["fund"], payee=data["payee"],
                     payee_is_person=data["payee_is_person"], amount=data["amount"],
-                    description=data["description"], by=request.user,
+                    description=data["description"], attachment=data["attachment"],
+                    idempotency_key=data["idempotency_key"], by=request.user,
                 )
-                if data["attachment"]:
-                    services.attachment_add(expense=expense, prepared=data["attachment"], by=request.user)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -365,6 +371,7 @@ def expense_detail(request, pk):
         "missing": services.approvals_missing(expense),
         "needed": services.approval_required_count(expense.amount),
         "refusal": services.approval_refusal(expense, request.user),
+        "approve_form": ApprovalForm(),
         "pay_form": ExpensePayForm(),
         "cancel_form": ReasonForm(),
         "attach_form": AttachmentForm(),
@@ -386,8 +393,13 @@ def _expense_action(request, pk, action, success):
 @treasurer_required
 @money_mfa_required
 def expense_approve(request, pk):
-    return _expense_action(request, pk, lambda e: services.expense_approve(expense=e, by=request.user),
-                           _("Approved."))
+    form = ApprovalForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The form has expired; open it again."))
+        return redirect("ledger:expense", pk=pk)
+    key = form.cleaned_data["idempotency_key"]
+    return _expense_action(request, pk, lambda e: services.expense_approve(expense=e, by=request.user,
+                                                                            idempotency_key=key), _("Approved."))
 
 
 @require_POST
@@ -401,7 +413,8 @@ def expense_pay(request, pk):
     data = form.cleaned_data
     return _expense_action(
         request, pk, lambda e: services.expense_pay(expense=e, method=data["method"], date=data["date"],
-                                                    by=request.user), _("Paid and posted."))
+                                                    idempotency_key=data["idempotency_key"], by=request.user),
+        _("Paid and posted."))
 
 
 @require_POST
@@ -409,9 +422,11 @@ def expense_pay(request, pk):
 @money_mfa_required
 def expense_cancel(request, pk):
     form = ReasonForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    return _expense_action(request, pk, lambda e: services.expense_cancel(expense=e, reason=reason,
-                                                                           by=request.user), _("Cancelled."))
+    valid = form.is_valid()
+    reason = form.cleaned_data["reason"] if valid else form.data.get("reason", "")
+    key = form.cleaned_data["idempotency_key"] if valid else None
+    return _expense_action(request, pk, lambda e: services.expense_cancel(expense=e, reason=reason, by=request.user,
+                                                                           idempotency_key=key), _("Cancelled."))
 
 
 @require_POST
@@ -454,7 +469,8 @@ def income_new(request):
         try:
             services.income_record(kind=data["kind"].code, fund=data["fund"], date=data["date"],
                                    source=data["source"], period=data["period"], amount=data["amount"],
-                                   method=data["method"], by=request.user)
+                                   method=data["method"], idempotency_key=data["idempotency_key"],
+                                   by=request.user)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -491,7 +507,7 @@ def billing(request):
         Charge.objects.values("month").annotate(total=exact_sum("amount")).order_by("-month")[:12]
     )
     closed = set(ClosedMonth.objects.values_list("month", flat=True))
-    form = MonthForm(initial={"month": today.replace(day=1)})
+    form = MonthActionForm(initial={"month": today.replace(day=1)})
     return render(request, "ledger/billing.html", {"billed": billed, "closed": closed, "form": form,
                                                    "rate": FeeRate.for_month(today)})
 
@@ -506,8 +522,9 @@ def billing_run(request):
         return messages.SUCCESS, _("%(month)s: billed %(count)s households, %(total)s yuan in all.") % {
             "month": f"{result.month:%Y-%m}", "count": result.households, "total": result.total}
 
-    return _form_action(request, MonthForm(request.POST),
-                        lambda d: services.month_bill(month=d["month"], by=request.user), said, to="ledger:billing")
+    return _form_action(request, MonthActionForm(request.POST),
+                        lambda d: services.month_bill(month=d["month"], idempotency_key=d["idempotency_key"],
+                                                      by=request.user), said, to="ledger:billing")
 
 
 def _next_month_to_close():
@@ -573,7 +590,7 @@ def month_close(request):
         return redirect("ledger:month", month=f"{month:%Y-%m}") if month else redirect("ledger:months")
     month = form.cleaned_data["month"]
     try:
-        services.month_close(month=month, by=request.user)
+        services.month_close(month=month, idempotency_key=form.cleaned_data["idempotency_key"], by=request.user)
     except ValidationError as error:
         _errors(request, error)
         return redirect("ledger:month", month=f"{month:%Y-%m}")

@@ -3,7 +3,7 @@ from django.db import migrations
 from decisions.db import RefuseTruncate
 from estate.db import AppendOnly
 
-# The record of a vote, from the roll to the decision (DESIGN.md, "Owners' decisions").
+# The record of a vote, from the roll to the decision (docs/ARCHITECTURE.md, "Owners' decisions").
 RECORD = ("decisions_rollentry", "decisions_ballot", "decisions_ballotconfirmation", "decisions_tally",
           "decisions_decision")
 

@@ -187,6 +187,22 @@ class ResidentPagesTest(LedgerTestCase):
         for private in ("周阿姨", "吴先生", "13812341234", "1-1-301", "2-1-101"):
             self.assertNotIn(private, page)
 
+    def test_the_public_accounts_fold_each_month_with_its_totals_and_open_the_latest(self):
+        services.income_record(kind="parking", date=date(2026, 3, 5), source="月租车位", amount=Decimal("50.00"),
+                               method="cash", by=self.treasurer)
+        self.login(self.resident)
+        page = main(self.client.get(reverse("ledger:public") + "?year=2026"))
+        march, january = page.split('<details class="month"')[1:]
+        self.assertTrue(march.startswith(" open>"))  # the latest month is unfolded, the others folded
+        self.assertTrue(january.startswith(">"))
+        summary = march.split("</summary>")[0]
+        self.assertIn("2026-03", summary)
+        self.assertIn('结余 <strong class="money">289.59</strong>', summary)  # 239.59 + 50.00
+        self.assertInHTML('<span class="money">50.00</span>', summary)
+        # On a phone each line is a card: what it was, then in or out, then the balance labelled.
+        self.assertIn('<td class="money card-figure">+50.00</td>', march)
+        self.assertIn('<td class="money card-field card-line" data-label="结余">289.59</td>', march)
+
     def test_a_reversed_payment_shows_its_receipt_void(self):
         services.payment_reverse(payment=self.payment, reason="收错", by=self.treasurer)
         self.login(self.resident)
@@ -205,9 +221,13 @@ class ResidentPagesTest(LedgerTestCase):
 class CommitteePagesTest(LedgerTestCase):
     def test_the_billing_button_bills_the_month_once(self):
         self.login(self.treasurer)
-        self.client.post(reverse("ledger:billing-run"), {"month": "2026-02"})
-        response = self.client.post(reverse("ledger:billing-run"), {"month": "2026-02"}, follow=True)
+        self.client.post(reverse("ledger:billing-run"), {"month": "2026-02", "idempotency_key": "one"})
+        # The same form sent again says what it did the first time; a new form finds nobody left to bill.
+        response = self.client.post(reverse("ledger:billing-run"), {"month": "2026-02", "idempotency_key": "one"},
+                                    follow=True)
         self.assertContains(response, "101.99")
+        response = self.client.post(reverse("ledger:billing-run"), {"month": "2026-02", "idempotency_key": "two"},
+                                    follow=True)
         self.assertContains(response, "没有变化")
 
     def test_a_member_approves_from_the_approvals_page(self):
@@ -215,9 +235,19 @@ class CommitteePagesTest(LedgerTestCase):
                                           amount=Decimal("80.00"), description="补种", by=self.treasurer)
         self.login(self.member)
         self.assertContains(self.client.get(reverse("ledger:approvals")), "绿化队")
-        self.client.post(reverse("ledger:expense-approve", args=[expense.pk]))
+        self.client.post(reverse("ledger:expense-approve", args=[expense.pk]), {"idempotency_key": "k"})
         self.assertEqual(expense.approvals.get().approver, self.member)
         self.assertNotContains(self.client.get(reverse("ledger:approvals")), "绿化队")
+
+    def test_an_expense_card_shows_payee_amount_and_status_on_a_phone(self):
+        services.expense_record(date=date(2026, 4, 1), category="greening", payee="绿化队",
+                                amount=Decimal("80.00"), description="补种", by=self.treasurer)
+        self.login(self.member)
+        page = main(self.client.get(reverse("ledger:expenses")))
+        self.assertIn('<table class="cards">', page)
+        self.assertInHTML('<td class="money card-figure">80.00</td>', page)
+        self.assertIn('<td class="card-field" data-label="状态"><span class="badge warn">', page)
+        self.assertIn('<td class="card-title"><a href="', page)
 
     def test_the_journal_exports_csv_and_xlsx(self):
         self.bill(JAN)
@@ -242,9 +272,15 @@ class CommitteePagesTest(LedgerTestCase):
                                         amount=Decimal("1234.50"), method="cash", by=self.treasurer)
         txn = income.transaction
         page = self.client.get(reverse("ledger:journal"))
-        self.assertContains(page, f"""<tr><td><a href="{txn.pk}/">#{txn.seq}</a></td><td class="nowrap">2026-04-02</td>
-            <td>收入</td><td>停车费: &lt;script&gt;alert(1)&lt;/script&gt;</td><td class="money">1,234.50</td>
-            <td>张会计</td></tr>""", html=True)
+        # On a phone the row is a card: memo and amount first, number, date and kind labelled, no clerk.
+        self.assertContains(page, f"""<tr>
+            <td class="card-field" data-label="编号"><a href="{txn.pk}/">#{txn.seq}</a></td>
+            <td class="nowrap card-field" data-label="日期">2026-04-02</td>
+            <td class="card-field" data-label="类型">收入</td>
+            <td class="card-title">停车费: &lt;script&gt;alert(1)&lt;/script&gt;</td>
+            <td class="money card-figure">1,234.50</td>
+            <td class="card-off">张会计</td></tr>""", html=True)
+        self.assertContains(page, '<table class="journal cards">')
         self.assertNotContains(page, "<script>alert(1)")
         self.assertNotContains(page, "暂无记录。")
 
@@ -264,8 +300,11 @@ class CommitteePagesTest(LedgerTestCase):
 
         Authenticator.objects.filter(user=self.treasurer).delete()
         self.login(self.treasurer)
-        response = self.client.post(reverse("ledger:billing-run"), {"month": "2026-02"})
-        self.assertRedirects(response, reverse("mfa_activate_totp"), fetch_redirect_response=False)
+        response = self.client.post(reverse("ledger:billing-run"), {"month": "2026-02"},
+                                    HTTP_REFERER="http://testserver/ledger/billing/")
+        self.assertRedirects(response,
+                             reverse("accounts:two-step") + "?next=http%3A%2F%2Ftestserver%2Fledger%2Fbilling%2F",
+                             fetch_redirect_response=False)
 
 
 @time_machine.travel(date(2026, 4, 10))
@@ -280,7 +319,7 @@ class ChartAndAttachmentTest(LedgerTestCase):
     def test_an_expense_is_entered_with_its_invoice_and_a_non_image_is_refused(self):
         self.login(self.treasurer)
         data = {"date": "2026-04-09", "category": Account.objects.get(code="cleaning").pk, "payee": "保洁公司",
-                "amount": "88.00", "description": "四月保洁"}
+                "amount": "88.00", "description": "四月保洁", "idempotency_key": "k"}
         refused = self.client.post(reverse("ledger:expense-new"), {
             **data, "attachment": SimpleUploadedFile("invoice.pdf", b"<script>alert(1)</script>")})
         self.assertContains(refused, "PDF")

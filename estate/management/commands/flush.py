@@ -3,8 +3,10 @@
 PostgreSQL empties tables with TRUNCATE, which row triggers do not see. SQLite
 empties them with DELETE, which the append-only triggers rightly refuse; so on
 SQLite the triggers are set aside for the flush and put back after it, in the
-same connection. On PostgreSQL, tables that refuse TRUNCATE (decisions.db) are
-emptied with their triggers in replica mode, which only a superuser may set.
+same connection. On PostgreSQL, the append-only tables' TRUNCATE guards
+(estate.db.truncate_statements) are set aside and put back the same way; tables
+that refuse TRUNCATE by decisions.db's triggers are emptied with their triggers
+in replica mode, which only a superuser may set.
 Only a deliberate flush of the whole database (tests, a
 restore with --replace) gets here.
 """
@@ -12,7 +14,12 @@ restore with --replace) gets here.
 from django.core.management.commands.flush import Command as FlushCommand
 from django.db import connections
 
-from estate.db import sqlite_append_only_triggers
+from estate.db import (
+    drop_truncate_statements,
+    postgresql_truncate_guarded_tables,
+    sqlite_append_only_triggers,
+    truncate_statements,
+)
 
 
 class Command(FlushCommand):
@@ -37,6 +44,21 @@ class Command(FlushCommand):
                         cursor.execute(sql)
 
     def _handle_postgresql(self, connection, **options):
+        guarded_tables = postgresql_truncate_guarded_tables(connection)
+        with connection.cursor() as cursor:
+            for table in guarded_tables:
+                for statement in drop_truncate_statements(table):
+                    cursor.execute(statement)
+        try:
+            return self._handle_decisions_guards(connection, **options)
+        finally:
+            present = postgresql_truncate_guarded_tables(connection)
+            with connection.cursor() as cursor:
+                for table in guarded_tables - present:
+                    for statement in truncate_statements(table):
+                        cursor.execute(statement)
+
+    def _handle_decisions_guards(self, connection, **options):
         from decisions.db import TRUNCATE_MARK
 
         with connection.cursor() as cursor:
