@@ -12,6 +12,8 @@ from ledger.closing import OpenItem
 from ledger.models import ClosedMonth, MonthlyNotice
 from tests.ledger.base import JAN, LedgerTestCase
 
+CONFIRMED = {"month": "2026-01", "confirm": "on", "idempotency_key": "close-2026-01"}
+
 
 def main(response):
     return response.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
@@ -108,7 +110,7 @@ class MonthClosePageTest(LedgerTestCase):
         self.assertIn("请勾选确认您已核对数字", page)
 
     def test_the_confirmed_close_posts_the_notice_and_opens_it(self):
-        response = self.client.post(reverse("ledger:month-close"), {"month": "2026-01", "confirm": "on"})
+        response = self.client.post(reverse("ledger:month-close"), CONFIRMED)
         self.assertRedirects(response, reverse("ledger:notice", kwargs={"month": "2026-01"}),
                              fetch_redirect_response=False)
         self.assertTrue(MonthlyNotice.objects.filter(month=JAN).exists())
@@ -147,6 +149,6 @@ class MonthClosePageTest(LedgerTestCase):
 
     def test_closing_twice_says_so(self):
         services.month_close(month=JAN, by=self.chair)
-        response = self.client.post(reverse("ledger:month-close"), {"month": "2026-01", "confirm": "on"}, follow=True)
+        response = self.client.post(reverse("ledger:month-close"), CONFIRMED, follow=True)
         self.assertIn("2026-01 已经结账", main(response))
         self.assertEqual(ClosedMonth.objects.count(), 1)
