@@ -152,3 +152,18 @@ class MonthClosePageTest(LedgerTestCase):
         response = self.client.post(reverse("ledger:month-close"), CONFIRMED, follow=True)
         self.assertIn("2026-01 已经结账", main(response))
         self.assertEqual(ClosedMonth.objects.count(), 1)
+
+
+@time_machine.travel(date(2026, 2, 10))
+class CloseMonthCommandTest(LedgerTestCase):
+    def test_the_command_says_what_is_still_open(self):
+        from io import StringIO
+
+        from django.core.management import call_command
+
+        self.bill(JAN)
+        self.pay("39.59", by=self.head1, day=date(2026, 1, 10))
+        out, err = StringIO(), StringIO()
+        call_command("close_month", "2026-01", stdout=out, stderr=err)
+        self.assertIn("still open: 1 collection by building heads is not handed over yet (39.59 yuan)", err.getvalue())
+        self.assertIn("2026-01: closed", out.getvalue())
