@@ -111,6 +111,7 @@ VERB_LABELS = {
     "repairs.ticket.close": _("closed a repair"),
     "repairs.ticket.rated": _("rated a repair"),
     "repairs.ticket.commented": _("commented on a repair"),
+    "repairs.photo.unreadable": _("dropped a repair photo that could not be read"),
     "repairs.quote.added": _("added a quote"),
     "repairs.quote.chosen": _("chose a quote"),
     "repairs.volunteer.added": _("added a volunteer to the talent pool"),

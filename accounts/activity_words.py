@@ -209,6 +209,7 @@ DETAILS = {
     ("repairs.ticket", "urgency"): (None, _choices("repairs.Ticket", "urgency")),
     ("repairs.quote", "quote"): (None, None),
     ("repairs.ticket", "rating"): (gettext_lazy("rating (1–5)"), None),
+    ("repairs.photo", "uploaded_by"): (gettext_lazy("sent by"), "user"),
     ("keys.", "household"): (None, "household"),
     ("keys.", "user"): (gettext_lazy("key keeper"), "user"),
     ("keys.", "witness"): (gettext_lazy("witness"), "user"),

@@ -130,8 +130,14 @@ def _pay(household, amount, method, month, day, by, today, key=""):
         household=household, amount=amount, method=method, by=by, date=_day(month, day, today),
         reference=f"{month:%Y%m}{household.pk:04d}" if method == Method.BANK else "",
         idempotency_key=f"demo-{month:%Y-%m}-{household.code}-{key}",
+        payer_name=_payer(household),
     )
     return payment
+
+
+def _payer(household):
+    """Whoever of the household pays: the first resident on the register, as a receipt names them."""
+    return household.residents.order_by("pk").values_list("name", flat=True).first() or ""
 
 
 def _income(month, months_ago, rng, treasurer, today):

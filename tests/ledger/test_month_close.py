@@ -12,6 +12,8 @@ from ledger.closing import OpenItem
 from ledger.models import ClosedMonth, MonthlyNotice
 from tests.ledger.base import JAN, LedgerTestCase
 
+CONFIRMED = {"month": "2026-01", "confirm": "on", "idempotency_key": "close-2026-01"}
+
 
 def main(response):
     return response.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
@@ -108,8 +110,7 @@ class MonthClosePageTest(LedgerTestCase):
         self.assertIn("请勾选确认您已核对数字", page)
 
     def test_the_confirmed_close_posts_the_notice_and_opens_it(self):
-        response = self.client.post(reverse("ledger:month-close"),
-                                    {"month": "2026-01", "confirm": "on", "idempotency_key": "k1"})
+        response = self.client.post(reverse("ledger:month-close"), CONFIRMED)
         self.assertRedirects(response, reverse("ledger:notice", kwargs={"month": "2026-01"}),
                              fetch_redirect_response=False)
         self.assertTrue(MonthlyNotice.objects.filter(month=JAN).exists())
@@ -148,7 +149,21 @@ class MonthClosePageTest(LedgerTestCase):
 
     def test_closing_twice_says_so(self):
         services.month_close(month=JAN, by=self.chair)
-        response = self.client.post(reverse("ledger:month-close"),
-                                    {"month": "2026-01", "confirm": "on", "idempotency_key": "k1"}, follow=True)
+        response = self.client.post(reverse("ledger:month-close"), CONFIRMED, follow=True)
         self.assertIn("2026-01 已经结账", main(response))
         self.assertEqual(ClosedMonth.objects.count(), 1)
+
+
+@time_machine.travel(date(2026, 2, 10))
+class CloseMonthCommandTest(LedgerTestCase):
+    def test_the_command_says_what_is_still_open(self):
+        from io import StringIO
+
+        from django.core.management import call_command
+
+        self.bill(JAN)
+        self.pay("39.59", by=self.head1, day=date(2026, 1, 10))
+        out, err = StringIO(), StringIO()
+        call_command("close_month", "2026-01", stdout=out, stderr=err)
+        self.assertIn("still open: 1 collection by building heads is not handed over yet (39.59 yuan)", err.getvalue())
+        self.assertIn("2026-01: closed", out.getvalue())
