@@ -7,6 +7,7 @@ from accounts.activity import describe_details, verb_label
 from accounts.models import ActivityRecord, Invitation, User
 from accounts.services import may_print
 from estate.cards import CardTable
+from estate.wording import labelled
 
 
 class _Table(CardTable):
@@ -106,7 +107,7 @@ class ActivityTable(_Table):
         pairs = list(describe_details(record.details))
         if not pairs:
             return "—"
-        return format_html_join("", '<span class="detail">{}: {}</span>', pairs)
+        return format_html_join("", '<span class="detail">{}</span>', ((labelled(*pair),) for pair in pairs))
 
     def render_source(self, value):
         return _("command line") if value == "command" else value

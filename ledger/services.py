@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from accounts.activity import log_action
 from estate.aggregates import exact_sum
 from estate.models import Household
+from estate.wording import labelled
 from ledger.models import (
     Account,
     Approval,
@@ -577,7 +578,7 @@ def income_record(*, kind, date, source, amount, method, by, period="", fund=Non
     head = _lock_chain()
     money_account = Account.CASH if method == Method.CASH else Account.BANK
     txn = _post(
-        head=head, date=date, kind=Transaction.Kind.INCOME, memo=f"{account.name}: {source}",
+        head=head, date=date, kind=Transaction.Kind.INCOME, memo=labelled(account.name, source),
         lines=[Line(money_account, amount), Line(account.code, -amount, fund_id=fund.pk if fund else None)], by=by,
     )
     income = Income.objects.create(account=account, fund=fund, date=date, source=source[:100], period=period[:50],
@@ -711,7 +712,7 @@ def expense_pay(*, expense, method, by, date=None):
              else Line(expense.category.code, expense.amount))
     credit = Line(Account.CASH if method == Method.CASH else Account.BANK, -expense.amount)
     txn = _post(head=head, date=date, kind=Transaction.Kind.EXPENSE,
-                memo=f"{expense.category.name}: {expense.payee}", lines=[debit, credit], by=by)
+                memo=labelled(expense.category.name, expense.payee), lines=[debit, credit], by=by)
     expense.status = Expense.Status.PAID
     expense.transaction = txn
     expense.save(update_fields=["status", "transaction"])
