@@ -37,7 +37,7 @@ class ActivityLogTest(BaseTestCase):
         self.assertContains(response, "王主任")
         self.assertContains(response, "授予角色：")
         self.assertContains(response, "路人")
-        self.assertContains(response, "角色: 志愿者")
+        self.assertContains(response, "角色：志愿者")  # a Chinese label takes the full-width colon
         self.assertContains(response, "开出邀请单")
         self.assertContains(response, "household.import")  # a verb without a label shows as it is
         self.assertContains(response, "命令行")  # made outside a request

@@ -130,6 +130,16 @@ class ReportFormTest(RepairsTestCase):
                 self.assertFalse(Photo.objects.exists())
                 self.assertEqual(self.stored_files(), [])
 
+    def test_a_refused_photo_is_named_at_the_top_of_the_form_with_a_link_to_the_field(self):
+        self.login(self.resident)
+        upload = SimpleUploadedFile("leak.svg", HOSTILE["svg"][0], content_type="image/svg+xml")
+        page = self.client.post(self.url, self.form(photos=[upload])).content.decode()
+        summary = page.split('<div class="error-summary" role="alert"', 1)[1].split("</div>", 1)[0]
+        self.assertIn(f'<a href="#id_photos">照片：leak.svg：{chinese(NOT_A_PHOTO)}</a>', summary)
+        # The summary comes before the first field, the error again beside the photo field below.
+        self.assertLess(page.index('class="error-summary"'), page.index('name="place"'))
+        self.assertEqual(page.count(f"leak.svg：{chinese(NOT_A_PHOTO)}"), 2)
+
     def test_at_most_six_photos(self):
         self.login(self.resident)
         response = self.client.post(self.url, self.form(photos=[jpeg_upload(f"{n}.jpg") for n in range(7)]))
