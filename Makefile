@@ -9,8 +9,17 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 ARGS ?=
+# pytest-xdist workers for make test: "auto" is one per CPU for the suite or a folder, none for a few files
+# (tests/conftest.py); TEST_WORKERS=0 runs everything in one process, without xdist (for --pdb or -s).
+TEST_WORKERS ?= auto
 # Debian packages the tests need: a browser, PDF tools, gettext and a CJK font.
 SYSTEM_PACKAGES := chromium fonts-noto-cjk libharfbuzz-subset0 poppler-utils gettext libpango-1.0-0 libpangoft2-1.0-0
+# On PostgreSQL the backup tests run pg_dump, pg_restore and psql.
+ifneq ($(filter postgres%,$(DATABASE_URL)),)
+SYSTEM_PACKAGES += postgresql-client
+endif
+# The database in progress lines, its password masked: never print DATABASE_URL itself.
+DATABASE_LABEL = $$($(PY) scripts/database-label $(1))
 
 .PHONY: help run test lint benchmark system-deps messages translations clean
 
@@ -50,21 +59,34 @@ system-deps:
 
 # make run serves the app as production does (gunicorn, whitenoise, DEBUG off), over plain HTTP
 # on this machine: so cookies are not marked Secure and nothing redirects to HTTPS.
+# A restart with nothing changed skips every step already done (docs/ARCHITECTURE.md, "Starting fast"):
+# collectstatic runs only when a static file or the installed packages changed (a make prerequisite),
+# migrate only when the database has unapplied migrations (manage.py prepare), and each step says what it cost.
 run: export SECURE_SSL_REDIRECT ?= false
 run: export SECURE_COOKIES ?= false
 run: export SECURE_HSTS_SECONDS ?= 0
 # Printed QR codes and invitation links point at the server make run starts, whatever its port.
 run: export SITE_URL ?= http://$(HOST):$(PORT)
-run: $(VENV)/.runtime
-	@mkdir -p var
-	@[ -s var/secret_key ] || $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > var/secret_key
+run: $(VENV)/.runtime var/secret_key staticfiles/.collected
 	@export SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}"; \
-	echo "==> Collecting static files"; $(PY) manage.py collectstatic --noinput -v0; \
-	echo "==> Migrating the database ($${DATABASE_URL:-SQLite in var/})"; $(PY) manage.py migrate --noinput -v0; \
-	echo "==> Loading the demo estate if the database is empty"; $(PY) manage.py seed_demo --if-empty; \
+	$(PY) manage.py prepare; \
+	echo "==> Starting the background worker and the schedule (run_scheduled every minute)"; \
+	trap 'kill $$(jobs -p) 2>/dev/null' EXIT; \
+	$(PY) manage.py db_worker --no-reload --interval 1 -v0 & \
+	while true; do $(PY) manage.py run_scheduled -v0 || true; sleep 60; done & \
 	echo "==> Serving http://$(HOST):$(PORT) (Ctrl-C stops)"; \
-	exec $(VENV)/bin/gunicorn estate.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - \
+	$(VENV)/bin/gunicorn estate.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - \
 	  --no-control-socket
+
+var/secret_key: | $(VENV)/.runtime
+	@mkdir -p var
+	@[ -s $@ ] || $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+
+# Every file collectstatic reads: the project's static folder and the installed packages' (allauth's).
+staticfiles/.collected: $(shell find static -type f 2>/dev/null) $(VENV)/.runtime | var/secret_key
+	@echo "==> Collecting static files"; started=$$(date +%s%N); \
+	SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}" $(PY) manage.py collectstatic --noinput --clear -v0; \
+	touch $@; awk "BEGIN { printf \"    %.1f s\\n\", ($$(date +%s%N) - $$started) / 1e9 }"
 
 test: export SECRET_KEY ?= tests-only-secret-key-not-for-production-0123456789
 test: export SECURE_SSL_REDIRECT ?= false
@@ -74,8 +96,8 @@ test: $(VENV)/.dev system-deps messages
 	@mkdir -p var test-artifacts
 	@echo "==> ruff check"; $(VENV)/bin/ruff check .
 	@echo "==> Checking that every model change has its migration"; $(PY) manage.py makemigrations --check --dry-run
-	@echo "==> Running the suite on $${DATABASE_URL:-SQLite}"
-	@$(VENV)/bin/pytest $(ARGS)
+	@echo "==> Running the suite on $(call DATABASE_LABEL,SQLite)"
+	@$(VENV)/bin/pytest $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadscope) $(ARGS)
 
 lint: $(VENV)/.dev
 	@$(VENV)/bin/ruff check .

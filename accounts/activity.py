@@ -1,11 +1,9 @@
 """The activity log: every change of state writes one record, in the same transaction."""
 
 from contextvars import ContextVar
-from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # Set by RequestContextMiddleware; outside a request the change came from the command line.
@@ -48,6 +46,7 @@ VERB_LABELS = {
     "user.password_set": _("changed the password of"),
     "user.mfa.added": _("turned on two-factor login for"),
     "user.mfa.removed": _("turned off two-factor login for"),
+    "user.login_held_back": _("held back repeated failed logins for"),
     # estate: the register and the bulletin board
     "building.created": _("added a building"),
     "household.created": _("added a household"),
@@ -83,6 +82,23 @@ VERB_LABELS = {
     "ledger.payment.recorded": _("recorded a payment"),
     "ledger.payment.reversed": _("voided a payment"),
     "ledger.transaction.reversed": _("reversed a transaction"),
+    # bank: the bank's statement and the cash box beside the books
+    "bank.mapping.saved": _("saved the column names of a bank's statement"),
+    "bank.statement.imported": _("imported a bank statement"),
+    "bank.statement.entered": _("entered a bank statement's closing balance"),
+    "bank.difference.explained": _("explained a difference from the books"),
+    "bank.cash.counted": _("counted the cash box"),
+    "bank.cash.confirmed": _("confirmed a cash count"),
+    # committee roles (committee/) and the residents' voice (voice/)
+    "appointment.proposed": _("proposed a committee appointment"),
+    "appointment.confirmed": _("confirmed a committee appointment"),
+    "appointment.cancelled": _("cancelled a committee appointment"),
+    "voice.proposal.created": _("made a proposal"),
+    "voice.proposal.supported": _("supported a proposal"),
+    "voice.proposal.accepted": _("accepted a proposal"),
+    "voice.proposal.declined": _("declined a proposal"),
+    "voice.comment.added": _("commented on"),
+    "voice.comment.hidden": _("hid a comment on"),
     # repairs
     "repairs.ticket.reported": _("reported a repair"),
     "repairs.ticket.accept": _("accepted a repair"),
@@ -116,6 +132,25 @@ VERB_LABELS = {
     "keys.deposit_returned": _("confirmed a spare key came back home"),
     "keys.deposit_lost": _("reported a spare key lost"),
     "keys.inventory_checked": _("checked the key cabinet"),
+    # decisions: owners' votes
+    "decisions.owner.marked": _("marked units of one owner"),
+    "decisions.owner.changed": _("changed the units of one owner"),
+    "decisions.owner.unmarked": _("counted an owner's units separately again"),
+    "decisions.proxy.recorded": _("recorded a written proxy"),
+    "decisions.proxy.revoked": _("revoked a written proxy"),
+    "decisions.assembly.created": _("called an owners' assembly"),
+    "decisions.assembly.changed": _("changed an owners' assembly"),
+    "decisions.motion.drafted": _("drafted a motion"),
+    "decisions.motion.changed": _("changed a draft motion"),
+    "decisions.motion.discarded": _("discarded a draft motion"),
+    "decisions.motion.opened": _("opened voting on a motion"),
+    "decisions.motion.closed": _("closed and counted a vote"),
+    "decisions.attachment.added": _("attached a document to a motion"),
+    "decisions.attachment.removed": _("removed a document from a motion"),
+    "decisions.ballot.cast": _("voted"),
+    "decisions.ballot.entered": _("entered a paper ballot"),
+    "decisions.ballot.confirmed": _("confirmed a paper ballot"),
+    "decisions.ballot.corrected": _("corrected a ballot"),
 }
 
 _DETAIL_LABELS = {
@@ -147,6 +182,7 @@ _DETAIL_LABELS = {
     "title": _("title"),
     "total": _("total"),
     "year": _("year"),
+    "login": _("login name"),
     "urgency": _("urgency"),
     "place": _("where"),
     "volunteer": _("volunteer"),
@@ -160,30 +196,3 @@ _REASONS = {"replaced": _("replaced by a new invitation")}
 
 def verb_label(verb):
     return VERB_LABELS.get(verb, verb)
-
-
-def describe_details(details):
-    """The details of a record as (label, value) pairs a committee member can read."""
-    from allauth.mfa.models import Authenticator
-
-    from accounts.models import Role
-
-    for key, value in (details or {}).items():
-        if value in ("", None):
-            continue
-        if key == "role" and value in Role.Kind.values:
-            value = Role.Kind(value).label
-        elif key == "kind" and value in Authenticator.Type.values:
-            value = Authenticator.Type(value).label
-        elif key == "reason":
-            value = _REASONS.get(value, value)
-        elif key == "valid_until":
-            value = _local_date(value)
-        yield _DETAIL_LABELS.get(key, key), value
-
-
-def _local_date(text):
-    try:
-        return timezone.localtime(datetime.fromisoformat(text)).strftime("%Y-%m-%d")
-    except (TypeError, ValueError):
-        return text

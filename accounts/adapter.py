@@ -1,5 +1,14 @@
+import ipaddress
+import logging
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.internal import ratelimit
+from allauth.mfa.adapter import DefaultMFAAdapter
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 # allauth's own sentences that assume strangers may sign up. Signup is closed here, so
@@ -18,10 +27,68 @@ ALLAUTH_WORDING = [
 ]
 
 
+log = logging.getLogger(__name__)
+
+# One activity record per burst: an address whose failed logins reach a limit is recorded once, then
+# not again for this long, however many more attempts it makes (the cache is the shared database one).
+BURST_QUIET_SECONDS = 15 * 60
+# Where a reverse proxy of this site's own would connect from: this machine or a private network.
+_PROXY_NETWORKS = [ipaddress.ip_network(net) for net in (
+    "127.0.0.0/8", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "::1/128", "fc00::/7",
+)]
+
+
+def _login_name(credentials):
+    return (credentials.get("email") or credentials.get("username") or "").strip().lower()
+
+
+def proxy_unrecognised(request):
+    """True when a request evidently came through a reverse proxy the settings do not trust.
+
+    BEHIND_PROXY unset (neither true nor false) and a forwarding header on a request from this machine
+    or the private network: every visitor would share the proxy's address, so one stranger's wrong
+    passwords would hold back everyone's logins. See docs/ARCHITECTURE.md, "Login limits".
+    """
+    if settings.BEHIND_PROXY is not None:
+        return False
+    if not (request.headers.get("X-Real-IP") or request.headers.get("X-Forwarded-For")):
+        return False
+    try:
+        peer = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+    except ValueError:
+        return False
+    return any(peer in network for network in _PROXY_NETWORKS)
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "proxy_unrecognised": _(
+            "Logging in is unavailable: this site runs behind a reverse proxy, but BEHIND_PROXY is not set, "
+            "so it cannot tell visitors apart. Please tell the site's administrator."
+        ),
+    }
+
     def is_open_for_signup(self, request):
         # Logins are created by the committee's invitations, never by strangers.
         return False
+
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        # Failed logins count per (login name, address), never per login name alone: a stranger's wrong
+        # passwords slow down the stranger, and the treasurer still logs in from home.
+        return f"{_login_name(credentials)}@{ratelimit.get_ip(request)}"
+
+    def pre_authenticate(self, request, **credentials):
+        if proxy_unrecognised(request):
+            log.error("Logins refused: requests arrive through a reverse proxy (X-Real-IP or X-Forwarded-For "
+                      "from %s) but BEHIND_PROXY is not set. Set BEHIND_PROXY=true (see README.md).",
+                      request.META.get("REMOTE_ADDR"))
+            raise self.validation_error("proxy_unrecognised")
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError:
+            _record_burst(request, _login_name(credentials))
+            raise
 
     def set_password(self, user, password):
         # Changed, set, or reset by e-mail: the new password and its activity record commit together.
@@ -30,3 +97,26 @@ class AccountAdapter(DefaultAccountAdapter):
         with transaction.atomic():
             super().set_password(user, password)
             log_password_set(user)
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    # allauth's "Incorrect code." leaves people guessing; most often the code was already used
+    # (each one works once) or had just changed.
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "incorrect_code": _("This code does not work: each code works only once and changes every 30 seconds. "
+                            "Wait for the next code in your authenticator app and enter it."),
+    }
+def _record_burst(request, login):
+    """Tells the chair (the activity log) that an address was held back, once per burst."""
+    from django.core.cache import cache
+
+    from accounts.activity import log_action
+    from accounts.models import User
+
+    address = ratelimit.get_ip(request)
+    if not cache.add(f"jiayuan:login-burst:{address}", True, BURST_QUIET_SECONDS):
+        return
+    user = User.objects.filter(Q(username__iexact=login) | Q(email__iexact=login)).first() if login else None
+    with transaction.atomic():
+        log_action("user.login_held_back", user, details={"login": login[:150]})

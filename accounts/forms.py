@@ -5,7 +5,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role, User
+from accounts.models import COMMITTEE_KINDS, Role, User
 from accounts.services import may_invite
 from estate.models import Building, Household, Resident
 
@@ -45,7 +45,10 @@ class ScopedRoleForm(forms.Form):
 
 
 class RoleGrantForm(ScopedRoleForm):
-    kind = forms.ChoiceField(label=_("Role"), choices=Role.Kind.choices)
+    # Committee roles are not the chair's to give (committee.services).
+    kind = forms.ChoiceField(label=_("Role"), choices=[
+        (kind, label) for kind, label in Role.Kind.choices if kind not in COMMITTEE_KINDS
+    ])
     field_order = ["kind", "building", "household"]
 
 

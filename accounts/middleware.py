@@ -11,7 +11,7 @@ def _client_address(request):
     # proxy in README.md sets X-Real-IP, which is trusted only then.
     from django.conf import settings
 
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+    if settings.BEHIND_PROXY:
         return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR", "")
     return request.META.get("REMOTE_ADDR", "")
 
@@ -57,7 +57,8 @@ class SessionRenewalMiddleware:
         response = self.get_response(request)
         session = request.session
         # Untouched (a page that never asked who is there) or empty (a visitor): nothing to keep alive.
-        if session.accessed and not session.is_empty():
+        # Nor after a server error: the database may be what failed (estate/errors.py).
+        if session.accessed and not session.is_empty() and response.status_code < 500:
             if session.modified or time.time() - session.get(RENEWED_AT, 0) >= RENEW_AFTER_SECONDS:
                 _stamp(session)
         return response

@@ -80,8 +80,9 @@ class User(AbstractUser):
 
     @property
     def needs_mfa_for_money(self):
-        """Chair and treasurer must have two-factor login before they touch money."""
-        if not self.has_role(Role.Kind.CHAIR, Role.Kind.TREASURER):
+        """Whoever can move or approve money (every committee role; a building head collecting cash)
+        must have two-factor login before they touch it: a password alone is one phished message away."""
+        if not (self.is_committee or self.is_building_head):
             return False
         return not self.authenticator_set.filter(type="totp").exists()
 

@@ -6,11 +6,15 @@ answer 404, decided by each app's `_get_<object>_for_user` helper.
 """
 
 from functools import wraps
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
+from django.shortcuts import redirect, resolve_url
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from accounts.models import COMMITTEE_KINDS, Role
@@ -34,12 +38,26 @@ def role_required(*kinds):
 
 committee_required = role_required(*COMMITTEE_KINDS)
 chair_required = role_required(Role.Kind.CHAIR)
-# The treasurer keeps the books; the chair and members may stand in (DESIGN.md: "everything below").
+# The treasurer keeps the books; the chair and members may stand in (docs/ARCHITECTURE.md, "People and roles").
 treasurer_required = role_required(*COMMITTEE_KINDS)
 
 
+def _page_to_return_to(request):
+    """Where the person was when they started: this page for a GET, the page holding the form for a POST."""
+    if request.method == "GET":
+        return request.get_full_path()
+    referer = request.META.get("HTTP_REFERER", "")
+    if referer and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()},
+                                                   require_https=request.is_secure()):
+        return referer
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
 def money_mfa_required(view):
-    """Chair and treasurer act on money only after setting up two-factor login."""
+    """Whoever moves or approves money does so only after setting up two-factor login.
+
+    They are sent to the set-up page and, once it is done, back to the page they started from.
+    """
 
     @wraps(view)
     @login_required
@@ -49,7 +67,8 @@ def money_mfa_required(view):
                 request,
                 _("Please set up two-factor login (an authenticator app) before you work with the estate's money."),
             )
-            return redirect("mfa_activate_totp")
+            return redirect(f"{reverse('accounts:two-step')}?{urlencode({'next': _page_to_return_to(request)})}")
         return view(request, *args, **kwargs)
 
+    wrapped.money_action = True  # tests/accounts/test_two_step.py finds every money URL by this mark
     return wrapped

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.activity import log_action
-from accounts.models import Invitation, Role, User
+from accounts.models import COMMITTEE_KINDS, Invitation, Role, User
 from estate.models import Resident
 
 
@@ -15,11 +15,35 @@ def _role_details(role):
     return {"role": role.kind, "scope": str(role.scope) if role.scope else ""}
 
 
+COMMITTEE_ROLE_REFUSED = _(
+    "Committee roles (chair, member, treasurer) come only from the owners' election, or before the first "
+    "election from the chair with a second committee member confirming: see the committee page."
+)
+
+
 @transaction.atomic
 def role_grant(*, user, kind, building=None, household=None, by):
-    """Give `user` a role; building heads need a building, residents a household."""
+    """Give `user` a role; building heads need a building, residents a household.
+
+    Never a committee role: those approve spending, so nobody may create them alone
+    (docs/ARCHITECTURE.md, "Owners' decisions"); committee.services grants them from a decision.
+    """
     if not by.is_chair:
         raise PermissionDenied
+    if kind in COMMITTEE_KINDS:
+        raise ValidationError(COMMITTEE_ROLE_REFUSED, code="committee_role")
+    return _role_create(user=user, kind=kind, building=building, household=household, by=by)
+
+
+@transaction.atomic
+def committee_role_create(*, user, kind, by, details=None):
+    """A committee role, for committee.services alone, which checks the decision or the confirmation first."""
+    if kind not in COMMITTEE_KINDS:
+        raise ValueError(kind)
+    return _role_create(user=user, kind=kind, by=by, details=details)
+
+
+def _role_create(*, user, kind, by, building=None, household=None, details=None):
     role = Role(
         user=user,
         kind=kind,
@@ -37,7 +61,7 @@ def role_grant(*, user, kind, building=None, household=None, by):
             role.save()
     except IntegrityError:
         raise ValidationError(_("%(user)s already holds this role.") % {"user": user}) from None
-    log_action("role.grant", user, by=by, details=_role_details(role))
+    log_action("role.grant", user, by=by, details={**_role_details(role), **(details or {})})
     return role
 
 
@@ -46,6 +70,12 @@ def role_withdraw(*, role, by):
     """End a role (the row stays, as history). The estate always keeps at least one chair."""
     if not by.is_chair:
         raise PermissionDenied
+    return role_end(role=role, by=by)
+
+
+@transaction.atomic
+def role_end(*, role, by, details=None):
+    """End a role once, keeping a chair; the caller has checked that `by` may (the chair, or an election)."""
     role = Role.objects.select_for_update().get(pk=role.pk)
     if not role.is_active:
         raise ValidationError(_("This role has already been withdrawn."))
@@ -60,7 +90,7 @@ def role_withdraw(*, role, by):
     role.ended_at = timezone.now()
     role.ended_by = by
     role.save(update_fields=["ended_at", "ended_by"])
-    log_action("role.withdraw", role.user, by=by, details=_role_details(role))
+    log_action("role.withdraw", role.user, by=by, details={**_role_details(role), **(details or {})})
     return role
 
 
@@ -74,6 +104,10 @@ def may_invite(by, *, role_kind="", user=None):
         return False
     if user is not None:
         return by.is_chair or not user.is_committee
+    if role_kind in COMMITTEE_KINDS:
+        # A new login never comes with a committee role: invite the person as a resident, then the
+        # election (or the chair with a second member) makes them a member.
+        return False
     return by.is_chair or role_kind == Role.Kind.RESIDENT
 
 

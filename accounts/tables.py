@@ -1,9 +1,11 @@
 import django_tables2 as tables
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from accounts.activity import describe_details, verb_label
+from accounts.activity import verb_label
+from accounts.activity_words import label_records
 from accounts.models import ActivityRecord, Invitation, User
 from accounts.services import may_print
 from estate.cards import CardTable
@@ -91,8 +93,15 @@ class ActivityTable(_Table):
         empty_text = _("No records match.")
         order_by = ["-at"]
 
+    def before_render(self, request):
+        # The page's objects and people, looked up once for all its rows (accounts.activity_words).
+        label_records(row.record for row in self.paginated_rows)
+
     def render_verb(self, value):
         return verb_label(value)
+
+    def render_at(self, value):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
 
     def render_target(self, record):
         if not record.target_type_id:
@@ -100,14 +109,14 @@ class ActivityTable(_Table):
         kind = record.target_type.name
         if record.target_type.model_class() is User and record.target_id:
             link = reverse("accounts:user-detail", kwargs={"pk": record.target_id})
-            return format_html('<a href="{}">{}</a> <span class="muted">{}</span>', link, record.target_repr, kind)
-        return format_html('{} <span class="muted">{}</span>', record.target_repr, kind)
+            return format_html('<a href="{}">{}</a> <span class="muted">{}</span>', link, record.target_label, kind)
+        return format_html('{} <span class="muted">{}</span>', record.target_label, kind)
 
     def render_details(self, record):
-        pairs = list(describe_details(record.details))
-        if not pairs:
+        if not record.detail_pairs:
             return "—"
-        return format_html_join("", '<span class="detail">{}</span>', ((labelled(*pair),) for pair in pairs))
+        return format_html_join("", '<span class="detail">{}</span>',
+                                ((labelled(*pair),) for pair in record.detail_pairs))
 
     def render_source(self, value):
         return _("command line") if value == "command" else value

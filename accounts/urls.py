@@ -16,4 +16,6 @@ urlpatterns = [
     path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation-revoke"),
     path("invite/<str:token>/", views.invitation_accept, name="invitation-accept"),
     path("activity/", views.activity, name="activity"),
+    path("two-step/", views.two_step_setup, name="two-step"),
+    path("two-step/done/", views.two_step_done, name="two-step-done"),
 ]

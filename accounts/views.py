@@ -1,13 +1,21 @@
+from urllib.parse import urlencode
+
 import segno
+from allauth.account.decorators import reauthentication_required
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.forms import ActivateTOTPForm
+from allauth.mfa.totp.internal import flows as totp_flows
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -244,3 +252,47 @@ def activity(request):
     table = ActivityTable(filters.qs)
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     return render(request, "accounts/activity.html", {"filter": filters, "table": table})
+
+
+# --- Two-step login set-up ---------------------------------------------------------------------
+# allauth's own set-up page shows a QR code that the phone displaying it cannot scan and the key in a
+# disabled box, then ends on the recovery codes. Most committee members have one phone: this page gives
+# the key as large text to copy into the authenticator (or a link that opens it), and afterwards
+# returns them to the payment or approval they had started.
+
+
+def _safe_next(request):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return ""
+
+
+@login_required
+@reauthentication_required(allow_get=False, app="allauth.mfa")
+def two_step_setup(request):
+    next_url = _safe_next(request)
+    if is_mfa_enabled(request.user, [Authenticator.Type.TOTP]):
+        return redirect(next_url or "mfa_index")
+    form = ActivateTOTPForm(request.POST or None, user=request.user)
+    if form.is_valid():
+        totp_flows.activate_totp(request, form)
+        done = reverse("accounts:two-step-done")
+        return redirect(f"{done}?{urlencode({'next': next_url})}" if next_url else done)
+    url = get_mfa_adapter().build_totp_url(request.user, form.secret)
+    qr = segno.make(url, error="m", boost_error=False)
+    return render(request, "accounts/two_step_setup.html", {
+        "form": form, "next": next_url, "otpauth_url": url,
+        "secret_groups": [form.secret[i:i + 4] for i in range(0, len(form.secret), 4)],
+        "qr": mark_safe(qr.svg_inline(scale=4, border=2, omitsize=True)),  # segno's own SVG, nothing of ours in it
+    })
+
+
+@login_required
+@reauthentication_required(allow_get=False, app="allauth.mfa")
+def two_step_done(request):
+    """The recovery codes to write down, and the way back to what the person had started."""
+    codes = Authenticator.objects.filter(user=request.user, type=Authenticator.Type.RECOVERY_CODES).first()
+    return render(request, "accounts/two_step_done.html", {
+        "codes": codes.wrap().get_unused_codes() if codes else [], "next": _safe_next(request),
+    })

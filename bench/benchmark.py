@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Figures for the budgets in DESIGN.md: server-side timings of pages and commands, in-process.
+"""Figures for the budgets in docs/ARCHITECTURE.md ("Budgets"): server-side timings of pages and commands,
+in-process.
 
-issue 3 §8 asks for the estate at 56 and at 5,000 households with ten years of books (sections
-estate_56 and estate_5000, built by bench/history.py through the ledger's own services), issue 4 §6
-for the monthly notice at 1, 2 and 4 pages and served once posted (section notice).
+The budgets ask for the estate at 56 and at 5,000 households with ten years of books (sections estate_56 and
+estate_5000, built by bench/history.py through the ledger's own services), and for the monthly notice at 1, 2
+and 4 pages and served once posted (section notice).
 
     .venv/bin/python bench/benchmark.py                    every section   (or: make benchmark)
     .venv/bin/python bench/benchmark.py dashboard healthz  the sections named
@@ -42,7 +43,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 SECTIONS = {}
 RUNS = 50
-YEARS = 10  # of history behind the estates of issue 3's benchmark
+YEARS = 10  # of history behind the estates at scale (docs/ARCHITECTURE.md, "Budgets")
 
 
 def section(function):
@@ -222,14 +223,14 @@ def ledger_page():
 
 @section
 def estate_56():
-    """issue 3 §8: the model estate's 56 households with ten years of books, every month closed and its
+    """The model estate's 56 households with ten years of books, every month closed and its
     notice posted, as the committee does."""
     at_scale(56, close=True)
 
 
 @section
 def estate_5000():
-    """issue 3 §8: 5,000 households with ten years of books. The months are left open: closing one
+    """5,000 households with ten years of books. The months are left open: closing one
     renders its notice, whose list of arrears runs to dozens of pages at this size (seconds a month)."""
     at_scale(5000, close=False)
 

@@ -3,7 +3,8 @@
 An archive is a .tar.gz holding
 
     database.pgdump or database.sqlite3   the whole database (pg_dump custom format, or an SQLite file)
-    media/...                             every file under MEDIA_ROOT (photos, posted notices)
+    media/...                             every uploaded file (photos, posted notices): those under
+                                          MEDIA_ROOT, or those in the object storage (S3_BUCKET)
     manifest.json                         format version, database vendor, migrations, counts, and the
                                           SHA-256 of every other member
 
@@ -18,6 +19,7 @@ database is replaced in one transaction and the uploaded files are swapped in by
 prepared beside MEDIA_ROOT, so a failure leaves the estate as it was.
 """
 
+import gzip
 import hashlib
 import io
 import json
@@ -35,6 +37,8 @@ from pathlib import Path
 import django
 from django.apps import apps
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 
@@ -66,13 +70,22 @@ class BackupError(Exception):
 # --- Backup -----------------------------------------------------------------
 
 
-def backup_create(*, path, connection, media_root):
-    """Write the database behind `connection` and the files under `media_root` to the archive `path`.
+def ledger_manifest_section():
+    from ledger.anchors import manifest_section
 
-    The archive appears under its name only once complete (a failed backup never replaces an older
-    one), readable by its owner only: it holds password hashes and phone numbers.
+    return manifest_section()
+
+
+def backup_create(*, path, connection, media_root, storage=None):
+    """Write the database behind `connection` and the uploaded files to the archive `path`.
+
+    The files are those under `media_root`, or, when `storage` is an object storage (S3-compatible), that
+    storage's, read through Django's storage API. The archive appears under its name only once complete
+    (a failed backup never replaces an older one), readable by its owner only: it holds password hashes
+    and phone numbers.
     """
     path, media_root = Path(path), Path(media_root)
+    remote = _remote(storage)
     vendor = _vendor(connection)
     if "django_migrations" not in connection.introspection.table_names():
         raise BackupError("The database holds no tables (has `manage.py migrate` run?): there is nothing to back up.")
@@ -90,6 +103,9 @@ def backup_create(*, path, connection, media_root):
             "migrations": sorted(f"{app}.{name}" for app, name in
                                  MigrationRecorder(connection).applied_migrations()),
             "counts": database_counts(connection),
+            # The ledger's hash chain, remembered outside the database: check_ledger --against this archive
+            # names the first transaction rewritten since (ledger/anchors.py).
+            "ledger": ledger_manifest_section(),
         }
         if vendor == "postgresql":
             _pg_dump(connection, dump)
@@ -99,8 +115,12 @@ def backup_create(*, path, connection, media_root):
         with _private_file(partial) as raw:
             with tarfile.open(fileobj=raw, mode="w:gz") as tar:
                 manifest["database"] = _add(tar, dump, dump.name)
-                manifest["media"] = [_add(tar, media_root / name, f"{MEDIA_DIR}/{name}")
-                                     for name in _media_files(media_root)]
+                if remote:
+                    manifest["media"] = [_add_stored(tar, remote, name, f"{MEDIA_DIR}/{name}")
+                                         for name in _stored_files(remote)]
+                else:
+                    manifest["media"] = [_add(tar, media_root / name, f"{MEDIA_DIR}/{name}")
+                                         for name in _media_files(media_root)]
                 data = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
                 info = tarfile.TarInfo(MANIFEST)
                 info.size, info.mtime, info.mode = len(data), int(datetime.now(UTC).timestamp()), 0o600
@@ -146,6 +166,32 @@ def _media_files(media_root):
     return sorted(found)
 
 
+def _remote(storage):
+    """The storage when it keeps files elsewhere than this machine's disk (object storage), else None."""
+    if storage is None or isinstance(storage, FileSystemStorage):
+        return None
+    return storage
+
+
+def _stored_files(storage, folder=""):
+    """Names of every file in an object storage, sorted, found through the storage API's listdir."""
+    found = []
+    folders, files = storage.listdir(folder)
+    found.extend(f"{folder}{name}" for name in files)
+    for name in folders:
+        found.extend(_stored_files(storage, f"{folder}{name}/"))
+    return sorted(found)
+
+
+def _add_stored(tar, storage, name, arcname):
+    with storage.open(name, "rb") as handle:
+        info = tarfile.TarInfo(arcname)
+        info.size, info.mtime, info.mode = storage.size(name), int(datetime.now(UTC).timestamp()), 0o600
+        reader = _HashingReader(handle)
+        tar.addfile(info, reader)
+    return {"path": arcname, "size": info.size, "sha256": reader.hexdigest()}
+
+
 def _add(tar, source, arcname):
     """Add one file, hashing the very bytes that go into the archive."""
     with open(source, "rb") as handle:
@@ -187,9 +233,14 @@ def backup_verify(*, path, workdir):
     if not path.is_file():
         raise BackupError(f"There is no file {path}.")
     try:
-        with tarfile.open(path, mode="r:gz") as tar:
-            # The "data" filter refuses absolute paths, "..", links and device files.
-            tar.extractall(workdir, filter="data")
+        with gzip.open(path, "rb") as stream:
+            with tarfile.open(fileobj=stream, mode="r|") as tar:
+                # The "data" filter refuses absolute paths, "..", links and device files.
+                tar.extractall(workdir, filter="data")
+            # tarfile stops at the archive's end marker, before the gzip trailer: reading on to the end
+            # of the stream is what makes gzip compare the CRC-32 and length it records with the data.
+            while stream.read(1 << 20):
+                pass
     except (tarfile.TarError, EOFError, OSError, zlib.error) as error:
         raise BackupError(f"{path} is not a readable backup archive (damaged or incomplete): {error}") from None
     try:
@@ -257,7 +308,7 @@ def _sha256(file):
 # --- Restore ----------------------------------------------------------------
 
 
-def backup_restore(*, path, connection, media_root, replace=False):
+def backup_restore(*, path, connection, media_root, replace=False, storage=None):
     """Replace the database behind `connection` and the files under `media_root` by the archive's.
 
     Refuses (BackupError, nothing changed) a damaged archive, one of the other database vendor, one
@@ -267,13 +318,14 @@ def backup_restore(*, path, connection, media_root, replace=False):
     """
     media_root = Path(media_root)
     vendor = _vendor(connection)
+    remote = _remote(storage)
     media_root.parent.mkdir(parents=True, exist_ok=True)
     # Unpacked beside MEDIA_ROOT, so that the new folder is renamed into place on the same filesystem.
     workdir = Path(tempfile.mkdtemp(prefix=".jiayuan-restore-", dir=media_root.parent))
     new_media = workdir / MEDIA_DIR
     try:
         manifest = backup_verify(path=path, workdir=workdir)
-        _refuse_unfit(manifest, connection, media_root, replace)
+        _refuse_unfit(manifest, connection, media_root, replace, remote)
         new_media.mkdir(exist_ok=True)
         dump = workdir / manifest["database"]["path"]
         if vendor == "postgresql":
@@ -283,6 +335,17 @@ def backup_restore(*, path, connection, media_root, replace=False):
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)
         raise
+    if remote:
+        try:
+            _replace_stored(remote, new_media)
+        except Exception as error:
+            raise BackupError(
+                f"The database was restored, but the uploaded files could not all be written to the object "
+                f"storage: {error}. Run the restore again with --replace."
+            ) from None
+        shutil.rmtree(workdir, ignore_errors=True)
+        manifest["unapplied_migrations"] = sorted(_known_migrations() - set(manifest["migrations"]))
+        return manifest
     try:
         _swap_folder(new_media, media_root, workdir)
     except OSError as error:
@@ -295,7 +358,23 @@ def backup_restore(*, path, connection, media_root, replace=False):
     return manifest
 
 
-def _refuse_unfit(manifest, connection, media_root, replace):
+def _replace_stored(storage, new_media):
+    """Make the object storage hold exactly the archive's files: write each (over any of that name), then
+    remove those the archive does not have. An object storage has no folder to swap in one rename."""
+    wanted = {p.relative_to(new_media).as_posix(): p for p in new_media.rglob("*") if p.is_file()}
+    for name, source in sorted(wanted.items()):
+        if storage.exists(name):
+            storage.delete(name)
+        with open(source, "rb") as handle:
+            stored = storage.save(name, File(handle, name=name))
+        if stored != name:
+            raise BackupError(f"The object storage put {name} under another name, {stored}.")
+    for name in _stored_files(storage):
+        if name not in wanted:
+            storage.delete(name)
+
+
+def _refuse_unfit(manifest, connection, media_root, replace, remote=None):
     if manifest["vendor"] != connection.vendor:
         raise BackupError(
             f"This backup holds a {VENDOR_NAMES[manifest['vendor']]} database and this installation uses "
@@ -315,7 +394,9 @@ def _refuse_unfit(manifest, connection, media_root, replace):
             f"The database already holds an estate (table {in_use} has rows). "
             "Give --replace to replace it with the backup."
         )
-    if _media_files(media_root):
+    if remote and _stored_files(remote):
+        raise BackupError("The object storage already holds uploaded files. Give --replace to replace them.")
+    if not remote and _media_files(media_root):
         raise BackupError(f"{media_root} already holds uploaded files. Give --replace to replace them.")
 
 

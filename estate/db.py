@@ -66,6 +66,7 @@ def create_statements(vendor, table, when=None):
                 $$ LANGUAGE plpgsql""",
             f"""CREATE TRIGGER {name} BEFORE UPDATE OR DELETE ON {table}
                 FOR EACH ROW {condition} EXECUTE FUNCTION {name}_refuse()""",
+            *truncate_statements(table),
         ]
     if vendor == "sqlite":
         condition = f"WHEN {when}" if when else ""
@@ -77,10 +78,31 @@ def create_statements(vendor, table, when=None):
     raise NotImplementedError(f"append-only tables are not implemented for {vendor}")
 
 
+def truncate_statements(table):
+    """PostgreSQL: refuse TRUNCATE, which empties a table without firing its row triggers.
+
+    SQLite has no TRUNCATE (its "DELETE FROM t" fires the row triggers)."""
+    name = f"{table}_{TRIGGER_MARK}"
+    return [
+        f"""CREATE OR REPLACE FUNCTION {name}_refuse_truncate() RETURNS trigger AS $$
+            BEGIN RAISE EXCEPTION '{table} is append-only: it cannot be emptied'; END;
+            $$ LANGUAGE plpgsql""",
+        f"DROP TRIGGER IF EXISTS {name}_truncate ON {table}",
+        f"""CREATE TRIGGER {name}_truncate BEFORE TRUNCATE ON {table}
+            FOR EACH STATEMENT EXECUTE FUNCTION {name}_refuse_truncate()""",
+    ]
+
+
+def drop_truncate_statements(table):
+    name = f"{table}_{TRIGGER_MARK}"
+    return [f"DROP TRIGGER IF EXISTS {name}_truncate ON {table}", f"DROP FUNCTION IF EXISTS {name}_refuse_truncate()"]
+
+
 def drop_statements(vendor, table):
     name = f"{table}_{TRIGGER_MARK}"
     if vendor == "postgresql":
-        return [f"DROP TRIGGER IF EXISTS {name} ON {table}", f"DROP FUNCTION IF EXISTS {name}_refuse()"]
+        return [f"DROP TRIGGER IF EXISTS {name} ON {table}", f"DROP FUNCTION IF EXISTS {name}_refuse()",
+                *drop_truncate_statements(table)]
     return [f"DROP TRIGGER IF EXISTS {name}_update", f"DROP TRIGGER IF EXISTS {name}_delete"]
 
 
@@ -112,4 +134,29 @@ def restore_sqlite_triggers(sender, using, **kwargs):
         for table, when in DECLARED.items():
             if table in tables and f"{table}_{TRIGGER_MARK}_update" not in existing:
                 for statement in create_statements("sqlite", table, when):
+                    cursor.execute(statement)
+
+
+def postgresql_truncate_guarded_tables(connection):
+    """The tables that have a TRUNCATE guard (truncate_statements) in a PostgreSQL database."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgname LIKE %s",
+                       [f"%{TRIGGER_MARK}_truncate"])
+        return {row[0].strip('"') for row in cursor.fetchall()}
+
+
+def guard_postgresql_truncate(sender, using, **kwargs):
+    """post_migrate: every append-only table refuses TRUNCATE on PostgreSQL, also those made append-only by
+    migrations written before the guard existed, and any a later migration declares."""
+    from django.db import connections
+
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return
+    guarded = postgresql_truncate_guarded_tables(connection)
+    tables = set(connection.introspection.table_names())
+    with connection.cursor() as cursor:
+        for table in DECLARED:
+            if table in tables and table not in guarded:
+                for statement in truncate_statements(table):
                     cursor.execute(statement)

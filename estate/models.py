@@ -157,3 +157,24 @@ class Notice(models.Model):
     @property
     def is_posted(self):
         return self.status == self.Status.POSTED
+
+
+class JobRun(models.Model):
+    """The last run of one scheduled job (estate/schedule.py): its row is also the job's lock, so two
+    `run_scheduled` started at the same moment run each job one after the other, never side by side."""
+
+    name = models.CharField(_("job"), max_length=100, unique=True)
+    last_started_at = models.DateTimeField(_("last started"), null=True)
+    last_succeeded_at = models.DateTimeField(_("last succeeded"), null=True)
+    last_result = models.CharField(_("last result"), max_length=200, blank=True)
+    last_failed_at = models.DateTimeField(_("last failed"), null=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    failures = models.PositiveIntegerField(_("failures in a row"), default=0)
+
+    class Meta:
+        verbose_name = _("scheduled job")
+        verbose_name_plural = _("scheduled jobs")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name

@@ -38,6 +38,11 @@ def notice_post(*, notice, by):
     notice.posted_by = by
     notice.save(update_fields=["status", "posted_at", "posted_by"])
     log_action("notice.posted", notice, by=by)
+    # Those who asked to hear of new notices are told (messaging/jobs.py).
+    from messaging.jobs import publication_tell
+    from messaging.models import Topic
+
+    publication_tell(kind=Topic.NOTICE, title=notice.title, link=notice.get_absolute_url(), key=f"notice:{notice.pk}")
     return notice
 
 

@@ -17,6 +17,7 @@ import hashlib
 import io
 import json
 import re
+import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -32,6 +33,18 @@ from estate.models import Building, Household, Resident
 MAX_ROWS = 5000
 HEADER_SEARCH_ROWS = 20
 MAX_ERRORS = 50
+# What a file may hold before it is read at all (docs/ARCHITECTURE.md, "Heavy work off the request path"):
+# a roster of MAX_ROWS households with title rows, blank rows and a few dozen columns fits easily, a
+# hostile file does not. An .xlsx is a zip of XML: 5 KB of it can claim one cell at XFD1048576 (a grid of
+# 17 billion cells once read) or two million real cells (20 s of parsing), so the cells and merged ranges
+# are counted in the XML before openpyxl sees it, and the sheet's real extent is checked before it is
+# laid out as rows.
+MAX_CELLS = 200_000
+MAX_SHEET_ROWS = 10_000
+MAX_SHEET_COLUMNS = 100
+MAX_XML_BYTES = 50 * 1024 * 1024  # uncompressed, all of the workbook's parts together
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s/>]")
+_MERGE_TAG = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})\"")
 
 # Column key -> the headers committees write for it (after normalising: NFKC, no spaces, no "(㎡)").
 COLUMNS = {
@@ -125,7 +138,57 @@ class RosterRow:
 
 # --- Reading the file -----------------------------------------------------------
 
+def _too_big():
+    return RosterInvalid([RosterError(None, _(
+        "The file holds more than %(cells)s cells; a roster is much smaller. Delete what is not the roster "
+        "(other tables, empty formatted areas) and save it again.") % {"cells": f"{MAX_CELLS:,}"})])
+
+
+def _column_number(letters):
+    number = 0
+    for letter in letters.decode():
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number
+
+
+def _check_xlsx_size(data):
+    """Count the cells (and cells covered by merged ranges) in the workbook's XML, without building it.
+
+    Reads each part in pieces, never more than its declared size (zipfile stops there and checks the
+    CRC), so a zip bomb costs no more memory than a piece.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise RosterInvalid([RosterError(None, _("The file cannot be opened as an Excel workbook (.xlsx)."))]) from None
+    if sum(part.file_size for part in parts) > MAX_XML_BYTES:
+        raise _too_big()
+    cells = 0
+    for part in parts:
+        if not (part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml")):
+            continue
+        try:
+            with archive.open(part) as stream:
+                rest = b""
+                while chunk := stream.read(1 << 20):
+                    text = rest + chunk
+                    # Scan whole tags only; the unfinished one waits for the next piece.
+                    end = text.rfind(b">") + 1
+                    text, rest = text[:end], text[end:]
+                    cells += len(_CELL_TAG.findall(text))
+                    for first_col, first_row, last_col, last_row in _MERGE_TAG.findall(text):
+                        cells += ((abs(int(last_row) - int(first_row)) + 1)
+                                  * (abs(_column_number(last_col) - _column_number(first_col)) + 1))
+                    if cells > MAX_CELLS:
+                        raise _too_big()
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+            raise RosterInvalid([RosterError(None, _("The file cannot be opened as an Excel workbook (.xlsx)."))]) \
+                from None
+
+
 def _xlsx_sheets(data):
+    _check_xlsx_size(data)
     try:
         workbook = load_workbook(io.BytesIO(data), data_only=True)
     except Exception:
@@ -133,14 +196,21 @@ def _xlsx_sheets(data):
     for sheet in workbook.worksheets:
         if sheet.sheet_state != "visible":
             continue
+        # The extent of the cells really there: laying out rows up to a lone cell at XFD1048576 would
+        # fill memory with empty cells.
+        if sheet.max_row > MAX_SHEET_ROWS or sheet.max_column > MAX_SHEET_COLUMNS:
+            raise RosterInvalid([RosterError(None, _(
+                "The sheet reaches down to row %(row)s and across to column %(column)s; a roster has at most "
+                "%(rows)s rows and %(columns)s columns. Delete what lies beyond the roster and save it again.")
+                % {"row": sheet.max_row, "column": get_column_letter(sheet.max_column),
+                   "rows": MAX_SHEET_ROWS, "columns": MAX_SHEET_COLUMNS}, sheet=sheet.title)])
         grid = [list(row) for row in sheet.iter_rows(min_row=1, values_only=True)]
         # A building name merged down over its rows counts for every row it covers.
         for merged in sheet.merged_cells.ranges:
             value = sheet.cell(merged.min_row, merged.min_col).value
             for r in range(merged.min_row, min(merged.max_row, len(grid)) + 1):
-                for c in range(merged.min_col, merged.max_col + 1):
-                    if c - 1 < len(grid[r - 1]):
-                        grid[r - 1][c - 1] = value
+                for c in range(merged.min_col, min(merged.max_col, len(grid[r - 1])) + 1):
+                    grid[r - 1][c - 1] = value
         yield sheet.title, grid
 
 
@@ -160,7 +230,13 @@ def _csv_text(data):
 def _csv_sheets(data):
     text = _csv_text(data)
     delimiter = "\t" if text.count("\t") > text.count(",") else ","
-    yield "", list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    grid, cells = [], 0
+    for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+        cells += len(row)
+        if cells > MAX_CELLS:
+            raise _too_big()
+        grid.append(row)
+    yield "", grid
 
 
 def _sheets(data, filename):

@@ -54,8 +54,11 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # Behind a TLS-terminating reverse proxy (see README): trust its X-Forwarded-Proto, and its X-Real-IP
 # for the visitor's address; otherwise every visitor would share the proxy's address, and so one
-# another's login rate limits.
-if env_bool("BEHIND_PROXY", False):
+# another's login rate limits. Unset (None) is neither: a login that evidently came through a proxy is
+# then refused with a message naming this setting, rather than sharing one limit silently
+# (accounts.adapter; docs/ARCHITECTURE.md, "Login limits"). false: no proxy, trust no header.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", None)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     ALLAUTH_TRUSTED_CLIENT_IP_HEADER = "X-Real-IP"
 
@@ -66,8 +69,14 @@ INSTALLED_APPS = [
     "estate",
     "accounts",
     "ledger",
+    "bank",
     "repairs",
     "keys",
+    "decisions",
+    "committee",
+    "voice",
+    "care",
+    "messaging",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -79,11 +88,14 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "django_tables2",
     "django_filters",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # private, no-store on everything but content fixed by a SHA-256 (estate/caching.py)
+    "estate.caching.PrivateByDefaultMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.middleware.SessionRenewalMiddleware",
@@ -98,6 +110,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "estate.urls"
+# Error pages in the site's layout and language (estate/errors.py; the other handlers are in estate/urls.py).
+CSRF_FAILURE_VIEW = "estate.errors.csrf_failure"
 WSGI_APPLICATION = "estate.wsgi.application"
 
 TEMPLATES = [
@@ -113,6 +127,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "estate.context_processors.site",
+                "messaging.context_processors.inbox",
             ],
         },
     },
@@ -182,11 +197,15 @@ ACCOUNT_SIGNUP_FIELDS = ["username*", "email", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_SESSION_REMEMBER = False
+# Failed logins (docs/ARCHITECTURE.md, "Login limits"): per address, across every login name tried from it
+# ("ip"), and per (login name, address) pair ("key", see accounts.adapter). Nothing counts per login name
+# alone, so nobody can lock someone else's account; a successful login takes back its own attempt.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed": "10/m/ip,60/h/ip,5/5m/key,20/h/key",
     "login": "30/m/ip",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_ADAPTER = "accounts.adapter.MFAAdapter"
 MFA_TOTP_ISSUER = "Jiayuan"
 
 # Idle sessions end after two hours; using one renews the clock (accounts.middleware.SessionRenewalMiddleware).
@@ -256,9 +275,31 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "var" / "media")
-# Uploads are never served as static files: only through permission-checked views.
+# Uploads are never served as static files: only through permission-checked views. They live on this machine's
+# disk under MEDIA_ROOT, or, with S3_BUCKET set, in a private S3-compatible bucket (Aliyun OSS, Tencent COS,
+# MinIO, AWS) that every app server shares (README, "Two app servers"). Code reaches them only through
+# django.core.files.storage.default_storage, never by a path.
+S3_BUCKET = env_str("S3_BUCKET")
+if S3_BUCKET:
+    _uploads = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": S3_BUCKET,
+        "endpoint_url": env_str("S3_ENDPOINT_URL") or None,
+        "region_name": env_str("S3_REGION") or None,
+        "access_key": env_str("S3_ACCESS_KEY_ID"),
+        "secret_key": env_str("S3_SECRET_ACCESS_KEY"),
+        "location": env_str("S3_PREFIX"),
+        # Aliyun OSS answers virtual-hosted requests only; MinIO usually path-style ones.
+        "addressing_style": env_str("S3_ADDRESSING_STYLE") or None,
+        "signature_version": "s3v4",
+        # The bucket stays private: the app reads each file and serves it after checking who asks.
+        "default_acl": None,
+        "querystring_auth": True,
+        "file_overwrite": False,
+    }}
+else:
+    _uploads = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _uploads,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -267,6 +308,12 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# --- Background work ----------------------------------------------------------
+# Django's tasks framework with a database-backed queue: a task enqueued inside a transaction is a row written
+# with it, so it exists exactly when the change that asked for it does. `manage.py db_worker` runs them;
+# `manage.py run_scheduled` (cron or a systemd timer) enqueues what is due. See docs/ARCHITECTURE.md.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # --- Key custody (keys/) ----------------------------------------------------
 # A key out of the cabinet longer than this is overdue; the witness must confirm within the window.
@@ -302,5 +349,45 @@ def env_money(name, default):
 LEDGER_APPROVAL_THRESHOLD = env_money("LEDGER_APPROVAL_THRESHOLD", "500.00")
 # The largest single payment, income or expense the forms accept: a guard against typos, not a policy.
 LEDGER_MAX_AMOUNT = env_money("LEDGER_MAX_AMOUNT", "1000000.00")
+# The day of the month by which a month's fee is to be paid; unpaid after it, it counts as arrears.
+LEDGER_BILL_DUE_DAY = env_int("LEDGER_BILL_DUE_DAY", 15)
+if not 1 <= LEDGER_BILL_DUE_DAY <= 28:
+    raise ImproperlyConfigured(f"LEDGER_BILL_DUE_DAY must be a day from 1 to 28, not {LEDGER_BILL_DUE_DAY}")
 # How many days the monthly accounts notice hangs on the board (printed on it as the posting period).
 NOTICE_POSTING_DAYS = env_int("NOTICE_POSTING_DAYS", 15)
+
+
+# --- Care and messages (docs/ARCHITECTURE.md, "Care and messages") ------------
+# Minutes between the steps of a missed check's alert: buddy, backup, building head, committee and family.
+CARE_ESCALATE_MINUTES = env_int("CARE_ESCALATE_MINUTES", 30)
+# A delivery is tried this many times, waiting MESSAGES_RETRY_SECONDS × 2^(attempt-1) between tries.
+MESSAGES_MAX_ATTEMPTS = env_int("MESSAGES_MAX_ATTEMPTS", 5)
+MESSAGES_RETRY_SECONDS = env_int("MESSAGES_RETRY_SECONDS", 60)
+# Seconds an SMS provider or group robot has to answer.
+MESSAGES_TIMEOUT = env_int("MESSAGES_TIMEOUT", 10)
+if CARE_ESCALATE_MINUTES < 1 or MESSAGES_MAX_ATTEMPTS < 1 or MESSAGES_TIMEOUT < 1:
+    raise ImproperlyConfigured("CARE_ESCALATE_MINUTES, MESSAGES_MAX_ATTEMPTS and MESSAGES_TIMEOUT must be at least 1.")
+# SMS through the estate's own provider account; unset SMS_PROVIDER: no SMS.
+SMS_PROVIDER = env_str("SMS_PROVIDER").lower()
+if SMS_PROVIDER not in ("", "aliyun", "tencent"):
+    raise ImproperlyConfigured(f"SMS_PROVIDER must be aliyun or tencent, not {SMS_PROVIDER!r}")
+SMS_ACCESS_KEY_ID = env_str("SMS_ACCESS_KEY_ID")
+SMS_ACCESS_KEY_SECRET = env_str("SMS_ACCESS_KEY_SECRET")
+SMS_SIGN_NAME = env_str("SMS_SIGN_NAME")
+SMS_TEMPLATE = env_str("SMS_TEMPLATE")
+SMS_SDK_APP_ID = env_str("SMS_SDK_APP_ID")  # Tencent Cloud only
+SMS_REGION = env_str("SMS_REGION")
+SMS_ENDPOINT = env_str("SMS_ENDPOINT")  # the provider's own by default
+if SMS_PROVIDER and not (SMS_ACCESS_KEY_ID and SMS_ACCESS_KEY_SECRET and SMS_SIGN_NAME and SMS_TEMPLATE):
+    raise ImproperlyConfigured(
+        "SMS_PROVIDER needs SMS_ACCESS_KEY_ID, SMS_ACCESS_KEY_SECRET, SMS_SIGN_NAME and SMS_TEMPLATE.")
+if SMS_PROVIDER == "tencent" and not SMS_SDK_APP_ID:
+    raise ImproperlyConfigured("SMS_PROVIDER=tencent needs SMS_SDK_APP_ID.")
+# Group robots (WeCom, DingTalk or Feishu) by webhook URL: the committee's group, and each building's.
+ROBOT_COMMITTEE_URL = env_str("ROBOT_COMMITTEE_URL")
+ROBOT_BUILDING_URLS = {}
+for _item in env_list("ROBOT_BUILDING_URLS"):
+    _code, _sep, _url = _item.partition("=")
+    if not (_sep and _code.strip() and _url.strip()):
+        raise ImproperlyConfigured(f"ROBOT_BUILDING_URLS takes 1=https://…,2=https://…, not {_item!r}")
+    ROBOT_BUILDING_URLS[_code.strip()] = _url.strip()

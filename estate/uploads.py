@@ -29,10 +29,13 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
+# All the photos of one submission together: six of a phone's 12-megapixel photos pass, six 6000×6000
+# pictures (each under MAX_PIXELS) do not.
+MAX_PIXELS_PER_REQUEST = 100_000_000
 MAX_SIDE = 4096  # stored photos are scaled down to this; plenty for a leaking pipe
 IMAGE_FORMATS = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png"), "WEBP": ("webp", "image/webp")}
 PDF_SIGNATURE = b"%PDF-"
@@ -66,30 +69,80 @@ def _clean_name(name):
     return (name or "").replace("\\", "/").rsplit("/", 1)[-1][:100]
 
 
-def prepare_image(upload):
-    """Check an uploaded photo and re-encode it without metadata; raise ValidationError if refused."""
-    return _prepare_image_bytes(_read_limited(upload), _clean_name(upload.name))
+@dataclass(frozen=True)
+class ReceivedImage:
+    """A photo checked cheaply in the request (size, format and the dimensions its header declares), not yet
+    decoded: decoding and re-encoding happen in the background (docs/ARCHITECTURE.md, "Heavy work off the
+    request path"). `clean_image` turns it into a PreparedFile."""
+
+    content: bytes
+    image_format: str
+    width: int
+    height: int
+    original_name: str
+
+    @property
+    def pixels(self):
+        return self.width * self.height
+
+    @property
+    def extension(self):
+        return IMAGE_FORMATS[self.image_format][0]
 
 
-def _prepare_image_bytes(data, name):
+def _too_many_pixels():
+    return ValidationError(_("The picture is too large (more than 40 million pixels)."), code="too_many_pixels")
+
+
+def receive_image(upload):
+    """Check an uploaded photo without decoding it; raise ValidationError if refused."""
+    return _probe(_read_limited(upload), _clean_name(upload.name))
+
+
+def _probe(data, name):
+    """Read the header only: Pillow's open() parses the format and dimensions, never the pixels."""
     refused = ValidationError(_("Only photos in JPEG, PNG or WebP format are accepted."), code="not_an_image")
-    too_many_pixels = ValidationError(
-        _("The picture is too large (more than 40 million pixels)."), code="too_many_pixels"
-    )
     try:
         with Image.open(io.BytesIO(data)) as probe:
             image_format = probe.format
             width, height = probe.size
     except Image.DecompressionBombError:
-        raise too_many_pixels from None
+        raise _too_many_pixels() from None
     except (UnidentifiedImageError, OSError, ValueError):
         raise refused from None
     if image_format not in IMAGE_FORMATS:
         raise refused
     if width * height > MAX_PIXELS:
-        raise too_many_pixels
+        raise _too_many_pixels()
+    return ReceivedImage(data, image_format, width, height, name)
+
+
+def prepare_image(upload):
+    """Check an uploaded photo and re-encode it without metadata, at once; raise ValidationError if refused."""
+    return clean_image(receive_image(upload))
+
+
+@contextmanager
+def _strict_decoding():
+    """weasyprint, once imported, tells Pillow to accept truncated images (ImageFile.LOAD_TRUNCATED_IMAGES);
+    a photo cut off in transit must be refused as damaged, not stored half grey."""
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before
+
+
+def clean_image(received):
+    """Decode a received photo, apply its rotation, drop every piece of metadata, scale it to MAX_SIDE."""
+    image_format = received.image_format
+    try:
+        with _strict_decoding(), Image.open(io.BytesIO(received.content)) as image:
+            if image_format == "JPEG":
+                # A JPEG decodes at 1/2, 1/4 or 1/8 of its size for a fraction of the time and memory; asked
+                # for no less than the stored size, the picture kept is the same.
+                image.draft("RGB", _fitted(image.size, MAX_SIDE))
             image.load()
             image = ImageOps.exif_transpose(image)
             image.thumbnail((MAX_SIDE, MAX_SIDE))
@@ -103,7 +156,25 @@ def _prepare_image_bytes(data, name):
                 image.save(out, "WEBP", quality=85)
     except (OSError, ValueError, Image.DecompressionBombError, SyntaxError):
         raise ValidationError(_("The picture could not be read; it may be damaged."), code="damaged") from None
-    return PreparedFile(out.getvalue(), extension, content_type, name)
+    return PreparedFile(out.getvalue(), extension, content_type, received.original_name)
+
+
+def thumbnail(prepared, *, side):
+    """A small JPEG of an already cleaned photo, decoded at reduced size where it is a JPEG."""
+    with Image.open(io.BytesIO(prepared.content)) as image:
+        if image.format == "JPEG":
+            image.draft("RGB", _fitted(image.size, side))
+        image.thumbnail((side, side))
+        out = io.BytesIO()
+        image.convert("RGB").save(out, "JPEG", quality=80, optimize=True)
+    return PreparedFile(out.getvalue(), "jpg", "image/jpeg", prepared.original_name)
+
+
+def _fitted(size, side):
+    """`size` scaled down (never up) to fit a square of `side`, keeping its proportions."""
+    width, height = size
+    scale = min(1, side / max(width, height, 1))
+    return max(1, int(width * scale)), max(1, int(height * scale))
 
 
 def prepare_document(upload):
@@ -112,7 +183,7 @@ def prepare_document(upload):
     if data.startswith(PDF_SIGNATURE):
         return PreparedFile(data, "pdf", "application/pdf", _clean_name(upload.name))
     try:
-        return _prepare_image_bytes(data, _clean_name(upload.name))
+        return clean_image(_probe(data, _clean_name(upload.name)))
     except ValidationError as error:
         if error.code == "not_an_image":
             raise ValidationError(_("Only photos (JPEG, PNG, WebP) or PDF files are accepted."),
@@ -158,7 +229,7 @@ def serve(name, *, download_name=None):
         default_storage.open(name, "rb"), content_type=content_type, as_attachment=False, filename=filename
     )
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
+    response["Cache-Control"] = "private, no-store"  # a shared family phone keeps nothing after logout
     # A PDF may carry scripts; a sandboxed response cannot run them or reach the site's cookies.
     response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
     return response

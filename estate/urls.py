@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 
+from decisions import views as decisions_views
 from estate import views
 from ledger import views_notice as ledger_notice_views
 
@@ -12,8 +13,22 @@ urlpatterns = [
     path("users/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("ledger/", include("ledger.urls")),
+    path("bank/", include("bank.urls")),
     # The QR code on a printed notice: short, public, one code per posted notice.
     path("n/<str:code>/", ledger_notice_views.notice_verify, name="notice-verify"),
     path("repairs/", include("repairs.urls")),
     path("keys/", include("keys.urls")),
+    path("care/", include("care.urls")),
+    path("messages/", include("messaging.urls")),
+    path("decisions/", include("decisions.urls")),
+    # The QR code on a printed tally sheet (表决结果公告): public, like the notice's.
+    path("d/<str:code>/", decisions_views.tally_verify, name="tally-verify"),
+    path("committee/", include("committee.urls")),
+    path("proposals/", include("voice.urls")),
 ]
+
+# Error pages in the site's layout and language (estate/errors.py); CSRF_FAILURE_VIEW is in settings.
+handler400 = "estate.errors.bad_request"
+handler403 = "estate.errors.permission_denied"
+handler404 = "estate.errors.page_not_found"
+handler500 = "estate.errors.server_error"

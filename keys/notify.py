@@ -1,38 +1,19 @@
-"""Telling a household what happened to its key: by e-mail where it has one, after the change is committed.
+"""Telling a household what happened to its key: on every channel it has (messaging/services.py).
 
-The notice on the household's dashboard needs no sending: keys/dashboard.py reads
-the hand-overs themselves.
+The message is written in the transaction of the change and sent by a background task
+after it commits; the notice on the household's dashboard is read from the hand-overs
+themselves (keys/dashboard.py).
 """
 
-import logging
-from functools import partial
+from django.urls import reverse
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
-from django.utils import translation
-
-from keys.access import household_members
-
-logger = logging.getLogger(__name__)
+from messaging.models import Topic
+from messaging.services import message_to_household
 
 
-def tell_household(household, subject, body):
-    """Queue an e-mail to every member of `household` who has an address; sent only if the transaction commits.
+def tell_household(household, subject, body, *, topic=Topic.KEY):
+    """Tell every member of `household`: inbox, and e-mail and SMS where they have them.
 
     `subject` and `body` are callables, so that they are written in the estate's language.
     """
-    recipients = sorted({user.email for user in household_members(household) if user.email})
-    if not recipients:
-        return
-    with translation.override(settings.LANGUAGE_CODE):
-        message = (f"[{settings.SITE_NAME}] {subject()}", body())
-    transaction.on_commit(partial(_send, *message, recipients))
-
-
-def _send(subject, body, recipients):
-    # The change is already committed; a mail server that is down must not turn it into an error page.
-    try:
-        send_mail(subject, body, None, recipients)
-    except Exception:
-        logger.exception("Could not send the key notice to %s", recipients)
+    message_to_household(household=household, topic=topic, subject=subject, body=body, link=reverse("keys:mine"))

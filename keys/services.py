@@ -25,6 +25,7 @@ from keys.models import (
     Purpose,
 )
 from keys.notify import tell_household
+from messaging.models import Topic
 
 CONSENT_FIELDS = ("emergency", "plants", "airing", "repair", "weekdays", "period_start", "period_end", "notify")
 Event = KeyHandoverEvent.Kind
@@ -171,7 +172,8 @@ def _tell_consent(deposit, by, version):
         lambda: _("The consent for key %(tag)s was changed") % {"tag": deposit.tag},
         lambda: _("%(name)s recorded a new consent for your key %(tag)s: %(services)s.") % {
             "name": by, "tag": deposit.tag,
-            "services": "、".join(version.service_labels()) if not version.withdrawn else _("consent withdrawn"),
+            "services": ("、".join(map(str, version.service_labels())) if not version.withdrawn
+                         else _("consent withdrawn")),
         },
     )
 
@@ -265,6 +267,7 @@ def handover_confirm_out(*, handover, by):
             "tag": handover.deposit.tag, "purpose": handover.get_purpose_display(),
             "reason": f" ({handover.emergency_reason})" if handover.emergency_reason else "",
         },
+        topic=Topic.KEY_OUT,
     )
     return event
 

@@ -27,6 +27,7 @@ from ledger.models import (
     add_months,
 )
 from ledger.money import ZERO
+from ledger.sealing import records_by_transaction
 from ledger.services import approval_required_count
 
 CHUNK = 2000
@@ -41,6 +42,7 @@ def violations():
     yield from _paid_ahead()
     yield from _receipts()
     yield from _expenses()
+    yield from _notices()
 
 
 def first_violation():
@@ -66,6 +68,7 @@ class _EntryRow:
 def _chain():
     """Sequence without gaps, each hash over the previous one and the content, entries adding up to zero."""
     entries = _entries_in_posting_order()
+    records = records_by_transaction()
     pending = next(entries, None)
     previous_hash, expected_seq = GENESIS_HASH, 1
     for txn in Transaction.objects.order_by("seq").iterator(chunk_size=CHUNK):
@@ -79,8 +82,11 @@ def _chain():
         if txn.prev_hash != previous_hash:
             yield f"transaction #{txn.seq}: does not follow the hash of #{txn.seq - 1}"
             return
-        if txn.compute_hash(lines) != txn.hash:
-            yield f"transaction #{txn.seq}: its content does not match its hash (changed after posting)"
+        record = records.get(txn.pk)
+        if txn.compute_hash(lines, record) != txn.hash:
+            what = f", its entries or its {record['kind']} record" if txn.hash_version >= 2 and record else ""
+            yield (f"transaction #{txn.seq}: its content does not match its hash "
+                   f"(changed after posting: the transaction{what})")
             return
         if len(lines) < 2:
             yield f"transaction #{txn.seq}: has fewer than two lines"
@@ -119,6 +125,17 @@ def _reversals():
 
 
 def _closed_months():
+    months = list(ClosedMonth.objects.order_by("month").values_list("month", flat=True))
+    for earlier, later in zip(months, months[1:], strict=False):
+        if later != add_months(earlier, 1):
+            yield f"closed months: {add_months(earlier, 1):%Y-%m} is missing between {earlier:%Y-%m} and {later:%Y-%m}"
+            return
+    closed_through = ChainHead.objects.filter(pk=1).values_list("closed_through", flat=True).first()
+    if closed_through != (months[-1] if months else None):
+        last = f"{months[-1]:%Y-%m}" if months else "none"
+        said = f"{closed_through:%Y-%m}" if closed_through else "none"
+        yield f"closed months: the chain head says the books are closed through {said}, the closed months end at {last}"
+        return
     for closed in ClosedMonth.objects.order_by("month"):
         head = Transaction.objects.filter(seq=closed.head_seq).values_list("hash", flat=True).first()
         if closed.head_seq and head != closed.head_hash:
@@ -232,3 +249,55 @@ def _expenses():
         if len(approvers) < approval_required_count(expense.amount):
             yield f"expense #{expense.transaction.seq}: paid with {len(approvers)} approval(s), fewer than required"
             return
+
+
+def _notices():
+    """Every posted notice: its month is closed, its stored PDF still has its SHA-256, and the chain head and
+    the balances of cash, bank and money held by building heads in its snapshot are the books'.
+
+    The balances come from one query of monthly sums, however many months there are.
+    """
+    import hashlib
+
+    from django.core.files.storage import default_storage
+    from django.db.models.functions import TruncMonth
+
+    from ledger.models import MonthlyNotice
+    from ledger.notice import BALANCE_ACCOUNTS
+
+    closed = {c.month: c for c in ClosedMonth.objects.all()}
+    sums = defaultdict(lambda: ZERO)
+    rows = (Entry.objects.filter(account__code__in=BALANCE_ACCOUNTS)
+            .annotate(month=TruncMonth("transaction__date")).values_list("account__code", "month")
+            .annotate(total=exact_sum("amount")).values_list("account__code", "month", "total"))
+    for code, month, total in rows:
+        sums[(code, month)] += total
+    months = sorted({month for _code, month in sums})
+    for notice in MonthlyNotice.objects.order_by("month"):
+        label = f"notice of {notice.month:%Y-%m}"
+        closing = closed.get(notice.month)
+        if closing is None:
+            yield f"{label}: its month is not among the closed months"
+            return
+        try:
+            with default_storage.open(notice.pdf) as stored:
+                digest = hashlib.sha256(stored.read()).hexdigest()
+        except OSError:
+            yield f"{label}: its stored PDF {notice.pdf} is missing"
+            return
+        if digest != notice.sha256:
+            yield f"{label}: the stored PDF does not match the SHA-256 recorded when it was posted"
+            return
+        chain = notice.data.get("chain", {})
+        if (chain.get("seq"), chain.get("hash")) != (closing.head_seq, closing.head_hash):
+            yield f"{label}: its chain head is not the one recorded when {notice.month:%Y-%m} was closed"
+            return
+        stated = notice.data.get("balances", [])
+        for position, code in enumerate(BALANCE_ACCOUNTS):
+            before = sum((sums[(code, m)] for m in months if m < notice.month), ZERO)
+            after = before + sums[(code, notice.month)]
+            row = stated[position] if position < len(stated) else {}
+            if (row.get("opening"), row.get("closing")) != (f"{before:.2f}", f"{after:.2f}"):
+                yield (f"{label}: it shows {row.get('name', code)} from {row.get('opening')} to {row.get('closing')}, "
+                       f"the books from {before:.2f} to {after:.2f}")
+                return

@@ -1,9 +1,10 @@
 """The ledger's panels on the dashboard: a list of (template, context) pairs."""
 
 from django.conf import settings
+from django.utils import timezone
 
 from ledger import reports
-from ledger.models import Charge, Expense, MonthlyNotice, Payment, household_balance
+from ledger.models import Charge, Expense, MonthlyNotice, Payment, household_balance, household_overdue
 
 
 def panels(request):
@@ -14,6 +15,7 @@ def panels(request):
     for household_id in sorted(user.household_ids):
         result.append(("ledger/_dashboard_household.html", {
             "household_id": household_id, "balance": household_balance(household_id), "latest_notice": latest_notice,
+            "overdue": household_overdue(household_id, timezone.localdate()), "due_day": settings.LEDGER_BILL_DUE_DAY,
         }))
     if user.is_committee:
         month = Charge.objects.order_by("-month").values_list("month", flat=True).first()

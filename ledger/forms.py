@@ -55,6 +55,17 @@ def amount_field(label=None, **kwargs):
     )
 
 
+class KeyedForm(forms.Form):
+    """A form that writes money or a decision, rendered with a fresh key: sent twice, it acts once
+    (the service checks the key under the chain lock, ledger/services.py)."""
+
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("idempotency_key", uuid.uuid4().hex)
+        super().__init__(*args, **kwargs)
+
+
 class PaymentForm(forms.Form):
     amount = amount_field()
     method = forms.ChoiceField(label=_("Paid by"), choices=Method.choices, widget=forms.RadioSelect,
@@ -77,11 +88,11 @@ class PaymentForm(forms.Form):
         return data
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(KeyedForm):
     reason = forms.CharField(label=_("Reason"), max_length=150)
 
 
-class ExpenseForm(forms.Form):
+class ExpenseForm(KeyedForm):
     date = forms.DateField(label=_("Date"), widget=DateInput)
     category = forms.ModelChoiceField(label=_("Category"), queryset=Account.objects.filter(kind="expense"),
                                       empty_label=_("Choose…"))
@@ -113,7 +124,11 @@ class AttachmentForm(forms.Form):
         return prepare_document(self.cleaned_data["file"])
 
 
-class ExpensePayForm(forms.Form):
+class ApprovalForm(KeyedForm):
+    """An approval: nothing to fill in but the form's key."""
+
+
+class ExpensePayForm(KeyedForm):
     method = forms.ChoiceField(label=_("Paid from"), widget=forms.RadioSelect, initial=Method.BANK,
                                choices=[(Method.CASH, _("Cash")), (Method.BANK, _("Bank"))])
     date = forms.DateField(label=_("Date"), widget=DateInput)
@@ -126,7 +141,7 @@ class ExpensePayForm(forms.Form):
 INCOME_KINDS = ["parking", "advertising", "charging", "lockers", "other_income", Account.FUNDS]
 
 
-class IncomeForm(forms.Form):
+class IncomeForm(KeyedForm):
     kind = forms.ModelChoiceField(label=_("Kind"), queryset=Account.objects.filter(code__in=INCOME_KINDS),
                                   to_field_name="code", empty_label=_("Choose…"))
     fund = forms.ModelChoiceField(label=_("Fund"), queryset=Fund.objects.all(), required=False, empty_label=_("None"),
@@ -150,7 +165,7 @@ class IncomeForm(forms.Form):
         return data
 
 
-class FundForm(forms.Form):
+class FundForm(KeyedForm):
     name = forms.CharField(label=_("Project"), max_length=80)
     purpose = forms.CharField(label=_("Purpose"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     target = amount_field(_("Target (yuan)"), required=False)
@@ -158,6 +173,24 @@ class FundForm(forms.Form):
 
 class MonthForm(forms.Form):
     month = MonthField(label=_("Month"))
+
+
+class MonthActionForm(KeyedForm, MonthForm):
+    """A month to bill or close."""
+class MonthCloseForm(KeyedForm):
+    """The confirmation of a month close: the month, and a tick that its figures and open items were read."""
+
+    month = MonthField(widget=forms.HiddenInput)
+    confirm = forms.BooleanField(
+        label=_("I have checked these figures; close the month for good."),
+        error_messages={"required": _("Tick the box to confirm that you checked the figures.")},
+    )
+
+    def __init__(self, *args, open_items=False, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+        if open_items:
+            self.fields["confirm"].label = _("I have checked these figures and what is still open; "
+                                             "close the month for good.")
 
 
 class FeeRateForm(forms.Form):
@@ -168,7 +201,7 @@ class FeeRateForm(forms.Form):
                            help_text=_("e.g. owners' general meeting of 2026-03-01"))
 
 
-class AdjustmentForm(forms.Form):
+class AdjustmentForm(KeyedForm):
     household = forms.ModelChoiceField(label=_("Household"), queryset=Household.objects.all(),
                                        to_field_name="code", empty_label=_("Choose…"))
     percent_off = forms.DecimalField(label=_("Reduction (%)"), max_digits=5, decimal_places=2,
@@ -194,3 +227,19 @@ class BudgetForm(forms.Form):
                 max_value=settings.LEDGER_MAX_AMOUNT, required=False, initial=budgets.get(account.pk),
                 widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
             )
+
+
+class HeadForm(forms.Form):
+    """A chain head as printed: its number and its hash (at least the first eight characters)."""
+
+    seq = forms.IntegerField(label=_("Number (after #)"), min_value=1, max_value=10**15,
+                             widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    hash = forms.CharField(label=_("Hash (at least its first 8 characters)"), max_length=80,
+                           widget=forms.TextInput(attrs={"autocapitalize": "off", "autocomplete": "off",
+                                                         "spellcheck": "false"}))
+
+    def clean_hash(self):
+        value = re.sub(r"[\s…\.]", "", self.cleaned_data["hash"]).lower()
+        if len(value) < 8 or not re.fullmatch(r"[0-9a-f]+", value):
+            raise forms.ValidationError(_("Enter the hash as printed: letters a–f and digits, at least 8 of them."))
+        return value

@@ -42,6 +42,17 @@ def add_months(month, count):
     return date(index // 12, index % 12 + 1, 1)
 
 
+def due_date(month):
+    """The day `month`'s fee falls due (settings.LEDGER_BILL_DUE_DAY); unpaid after it, it is in arrears."""
+    return month.replace(day=settings.LEDGER_BILL_DUE_DAY)
+
+
+def last_overdue_month(day):
+    """The latest month whose fee is overdue on `day`: this month once its due day has passed, else the one before."""
+    month = day.replace(day=1)
+    return month if day > due_date(month) else add_months(month, -1)
+
+
 class Account(models.Model):
     """One line of the chart of accounts. Created by migration; names may be edited, codes never."""
 
@@ -98,6 +109,9 @@ class ChainHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
+    # The last month closed, kept beside the head the close locks: a closed month refuses postings even if
+    # its ClosedMonth row were deleted behind the application's back (check_ledger compares the two).
+    closed_through = models.DateField(null=True, blank=True)
 
     def __str__(self):
         return f"#{self.seq} {self.hash[:12]}"
@@ -134,6 +148,8 @@ class Transaction(models.Model):
     )
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # 1: the hash covers the transaction and its entries; 2: also the record it states (ledger/sealing.py).
+    hash_version = models.PositiveSmallIntegerField(default=1)
 
     class Meta:
         ordering = ["seq"]
@@ -151,8 +167,9 @@ class Transaction(models.Model):
     def __str__(self):
         return f"#{self.seq} {self.date} {self.memo}"
 
-    def compute_hash(self, entries):
-        """sha256 over the previous hash and this transaction's content, entries in line order."""
+    def compute_hash(self, entries, record=None):
+        """sha256 over the previous hash and this transaction's content, entries in line order, and from
+        hash version 2 on the record it states (an income, a payment with its receipt, ...; or None)."""
         content = {
             "seq": self.seq,
             "date": self.date.isoformat(),
@@ -166,6 +183,8 @@ class Transaction(models.Model):
                 for e in sorted(entries, key=lambda e: e.line)
             ],
         }
+        if self.hash_version >= 2:
+            content.update(v=self.hash_version, record=record)
         text = self.prev_hash + json.dumps(content, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
 
@@ -313,6 +332,10 @@ class Charge(models.Model):
 
     def __str__(self):
         return f"{self.household_id} {self.month:%Y-%m} {self.amount}"
+
+    @property
+    def due_date(self):
+        return due_date(self.month)
 
 
 class Method(models.TextChoices):
@@ -579,6 +602,12 @@ def household_balance(household_id):
     )["total"]
 
 
+def household_overdue(household_id, day):
+    """What a household owes of the fees due by `day` (its arrears): the unpaid part of its overdue months."""
+    open_charges = Charge.objects.filter(household_id=household_id, month__lte=last_overdue_month(day)).unpaid(day)
+    return sum((amount - paid for amount, paid in open_charges.values_list("amount", "paid")), Decimal("0.00"))
+
+
 def first_of(year, month):
     return date(year, month, 1)
 
@@ -607,3 +636,25 @@ class MonthlyNotice(models.Model):
 
     def __str__(self):
         return f"{self.month:%Y-%m}"
+
+
+class Submission(models.Model):
+    """A form that wrote money or a decision, remembered by the key it was rendered with.
+
+    Every such form carries a fresh key; the service looks the key up under the
+    chain lock (ledger/services.py) and, when the same form comes again (a
+    double tap, a resent request, twenty at once), returns what the first
+    submission made instead of doing it again.
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    action = models.CharField(max_length=40)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    result_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    result_id = models.PositiveBigIntegerField(null=True, blank=True)
+    result = GenericForeignKey("result_type", "result_id")
+
+    def __str__(self):
+        return f"{self.action} {self.key}"

@@ -9,35 +9,36 @@ bytes are served unchanged (a trigger keeps the row from being altered). An
 open month renders live, marked 草稿 (draft), without a verification code.
 """
 
-import hashlib
+import functools
 import secrets
 from datetime import timedelta
 from decimal import Decimal
+from importlib import import_module
 
-import segno
+from django.apps import apps
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.module_loading import module_has_submodule
 
 from accounts.activity import log_action
-from estate.pdf import render_pdf
+from estate.pdf import PostedPdfTampered, posted_pdf_read, posted_pdf_store, qr_data_uri, render_pdf
 from ledger.models import Account, MonthlyNotice, month_start
 from ledger.reports import month_report
 
 SNAPSHOT_VERSION = 1
-# Keys of the snapshot whose values are money (stored as "123.45", revived as Decimal).
+# Keys of the snapshot whose values are money (stored as "123.45", revived as Decimal); the other apps'
+# sections name their own (notice_sections()).
 MONEY_KEYS = frozenset({
     "amount", "billed", "collected", "received", "ytd_billed", "ytd_collected", "total", "owed",
-    "raised", "spent", "remaining", "target", "budget", "actual", "cost", "income_total", "expense_total",
-    "arrears_total", "repairs_total", "opening", "closing", "opening_total", "closing_total",
+    "raised", "spent", "remaining", "target", "budget", "actual", "income_total", "expense_total",
+    "arrears_total", "opening", "closing", "opening_total", "closing_total",
 })
 BALANCE_ACCOUNTS = (Account.CASH, Account.BANK, Account.HELD_BY_HEADS)
 
 
-class NoticeTampered(Exception):
-    """The stored PDF no longer matches the digest recorded when it was posted."""
+# The stored PDF no longer matches the digest recorded when it was posted.
+NoticeTampered = PostedPdfTampered
 
 
 def _money(value):
@@ -103,34 +104,34 @@ def notice_data(month, *, posted_on=None):
     return data
 
 
-def _other_parts(month):
-    """Repairs finished in the month with their cost, and keys handed over in it (all witnessed),
-    from their own apps: locations and tags, never names or addresses."""
-    from keys.reports import handovers_in_month
-    from repairs.reports import finished_in_month
+@functools.cache
+def notice_sections():
+    """The sections other apps add to the notice, in INSTALLED_APPS order: every app with a notice_section
+    module (KEY, TEMPLATE, MONEY_KEYS, notice_data(month)), found as the dashboard finds panels, so that
+    those apps depend on the ledger and never the other way round (docs/ARCHITECTURE.md, "The monthly notice")."""
+    return tuple(
+        import_module(f"{config.name}.notice_section")
+        for config in apps.get_app_configs()
+        if config.name != "ledger" and module_has_submodule(config.module, "notice_section")
+    )
 
-    repairs = finished_in_month(month.year, month.month)
-    return {
-        "repairs": [
-            {"number": line.number, "category": line.category, "location": line.location,
-             "finished_on": line.finished_on.isoformat(), "cost": _money(line.cost)}
-            for line in repairs
-        ],
-        "repairs_total": _money(sum((line.cost for line in repairs if line.cost), Decimal("0"))),
-        "keys": [
-            {"tag": line.tag, "emergency": line.is_emergency, "purpose": line.purpose_label,
-             "out": timezone.localtime(line.out_at).strftime("%Y-%m-%d %H:%M"),
-             "back": timezone.localtime(line.back_at).strftime("%Y-%m-%d %H:%M") if line.back_at else "",
-             "keeper": line.keeper, "witness": line.witness}
-            for line in handovers_in_month(month.year, month.month)
-        ],
-    }
+
+def _other_parts(month):
+    data = {}
+    for section in notice_sections():
+        data.update(section.notice_data(month))
+    return data
+
+
+@functools.cache
+def _money_keys():
+    return MONEY_KEYS.union(*(section.MONEY_KEYS for section in notice_sections()))
 
 
 def revive(data):
     """The snapshot with money as Decimal again, for the money filter (which takes nothing else)."""
     if isinstance(data, dict):
-        return {key: (Decimal(value) if key in MONEY_KEYS and isinstance(value, str) else revive(value))
+        return {key: (Decimal(value) if key in _money_keys() and isinstance(value, str) else revive(value))
                 for key, value in data.items()}
     if isinstance(data, list):
         return [revive(item) for item in data]
@@ -145,7 +146,7 @@ def _context(data, *, code=None, digest=None):
     context = {"notice": revive(data), "draft": code is None, "code": code, "digest": digest}
     if code:
         url = verification_url(code)
-        context.update(verify_url=url, qr=segno.make(url, error="m").svg_data_uri(scale=3, border=1))
+        context.update(verify_url=url, qr=qr_data_uri(url))
     return context
 
 
@@ -171,8 +172,7 @@ def notice_post(*, month, by):
     data = notice_data(month, posted_on=posted_on)
     code = secrets.token_urlsafe(12)
     pdf = render_notice_pdf(data, code=code)
-    digest = hashlib.sha256(pdf).hexdigest()
-    name = default_storage.save(f"notices/{month:%Y-%m}-{digest[:12]}.pdf", ContentFile(pdf))
+    name, digest = posted_pdf_store(pdf, folder="notices", stem=f"{month:%Y-%m}")
     notice = MonthlyNotice.objects.create(
         month=month, code=code, data=data, pdf=name, sha256=digest, size=len(pdf),
         posted_by=by if by is not None and by.is_authenticated else None,
@@ -186,8 +186,4 @@ def notice_pdf(month):
     posted = MonthlyNotice.objects.filter(month=month_start(month)).first()
     if posted is None:
         return render_notice_pdf(notice_data(month)), None
-    with default_storage.open(posted.pdf, "rb") as stored:
-        pdf = stored.read()
-    if hashlib.sha256(pdf).hexdigest() != posted.sha256:
-        raise NoticeTampered(f"the stored notice for {posted.month:%Y-%m} does not match its digest")
-    return pdf, posted
+    return posted_pdf_read(posted.pdf, posted.sha256), posted

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, F, Q
+from django.utils import timezone
 
 from estate.aggregates import exact_sum
 from estate.models import Household
@@ -24,6 +25,7 @@ from ledger.models import (
     Settlement,
     Transaction,
     add_months,
+    last_overdue_month,
 )
 from ledger.money import ZERO
 
@@ -92,33 +94,35 @@ class Arrear:
 
 
 def arrears(*, until=None, households=None):
-    """Households owing money on `until` (default: now), the largest debt first.
+    """Households in arrears on `until` (default: today), the largest debt first.
 
-    One row per household with the amount owed, the number of open months and
-    the oldest open month. `households` narrows the query (a building head's).
+    A month's fee is in arrears once its due day (settings.LEDGER_BILL_DUE_DAY)
+    has passed unpaid: on 3 December, December's bill is not yet. One row per
+    household with the overdue amount, the number of overdue months and the
+    oldest. `households` narrows the query (a building head's).
     """
-    until = until or date.max
+    until = until or timezone.localdate()
     households = households if households is not None else Household.objects.all()
-    owed = dict(
+    # Only households with something on their account can be in arrears: a cheap first cut, so the
+    # charges summed below are those of a few households, however old the books.
+    owing = (
         Entry.objects.filter(account__code=Account.RECEIVABLE, transaction__date__lte=until,
                              household__in=households)
         .values_list("household_id").annotate(total=exact_sum("amount")).filter(total__gt=0)
-        .values_list("household_id", "total")
+        .values_list("household_id", flat=True)
     )
-    open_charges = (
-        Charge.objects.filter(household_id__in=owed.keys(), month__lte=until, amount__gt=0)
+    overdue = (
+        Charge.objects.filter(household_id__in=owing, month__lte=last_overdue_month(until), amount__gt=0)
         .unpaid(until)
-        .values_list("household_id", "month")
+        .values_list("household_id", "month", "amount", "paid", "household__code")
     )
-    months = {}
-    for household_id, month in open_charges:
-        months.setdefault(household_id, []).append(month)
-    codes = dict(Household.objects.filter(pk__in=owed.keys()).values_list("pk", "code"))
-    rows = [
-        Arrear(pk, codes[pk], total, len(months.get(pk, [])), min(months[pk]) if months.get(pk) else None)
-        for pk, total in owed.items()
-    ]
-    return sorted(rows, key=lambda row: (-row.owed, row.code))
+    rows = {}
+    for household_id, month, amount, paid, code in overdue:
+        row = rows.setdefault(household_id, Arrear(household_id, code, ZERO, 0, month))
+        row.owed += amount - paid
+        row.open_months += 1
+        row.oldest = min(row.oldest, month)
+    return sorted(rows.values(), key=lambda row: (-row.owed, row.code))
 
 
 def balances(until, codes=MONEY_ACCOUNTS):

@@ -27,6 +27,8 @@ from accounts.activity import log_action
 from estate.aggregates import exact_sum
 from estate.models import Household
 from estate.wording import labelled
+from ledger import sealing
+from ledger.closing import blocking_items
 from ledger.models import (
     Account,
     Approval,
@@ -48,6 +50,7 @@ from ledger.models import (
     ReceiptCounter,
     Settlement,
     SpentPayment,
+    Submission,
     Transaction,
     add_months,
     month_start,
@@ -85,6 +88,29 @@ def check_amount(amount):
     return round_money(amount)
 
 
+# --- Forms sent twice ---------------------------------------------------------
+
+def _first_submission(idempotency_key, *, action, by):
+    """Call under the chain lock: the Submission of this form when it was already sent, else None.
+
+    A service given a key it has seen returns what the first sending made, so a double tap, a resent
+    request or twenty at once do nothing twice. Services called from code (the demo, commands) pass no key.
+    """
+    if idempotency_key is None:
+        return None
+    if not idempotency_key or len(idempotency_key) > 64:
+        raise ValidationError(_("The form has expired; open it again."))
+    earlier = Submission.objects.filter(key=idempotency_key).first()
+    if earlier is not None and (earlier.action != action or earlier.by_id != by.pk):
+        raise ValidationError(_("This form was already used for something else; open it again."))
+    return earlier
+
+
+def _remember_submission(idempotency_key, *, action, by, result):
+    if idempotency_key is not None:
+        Submission.objects.create(key=idempotency_key, action=action, by=by, result=result)
+
+
 # --- The journal ------------------------------------------------------------
 
 def _lock_chain():
@@ -92,16 +118,19 @@ def _lock_chain():
     return ChainHead.objects.select_for_update().get(pk=1)
 
 
-def _refuse_closed_month(day):
+def _refuse_closed_month(day, head):
     """Refuse a posting dated in a closed month, or before one.
 
     Months close in order, so everything up to the last closed month is closed: money dated
     before it would change the opening balance of every closed month after it, and so the
-    figures of notices already on the board.
+    figures of notices already on the board. The locked chain `head` remembers the last closed
+    month too, so a deleted ClosedMonth row opens nothing.
     """
     month = month_start(day)
     last_closed = ClosedMonth.objects.filter(month__gte=month).order_by("-month").values_list(
         "month", flat=True).first()
+    if head.closed_through is not None and head.closed_through >= month:
+        last_closed = max(last_closed or head.closed_through, head.closed_through)
     if last_closed == month:
         raise ValidationError(
             _("%(month)s is closed: nothing dated in it can be posted any more.") % {"month": _month_label(month)}
@@ -121,8 +150,11 @@ def _refuse_future(day):
                               % {"date": day.isoformat()})
 
 
-def _post(*, head, date, kind, memo, lines, by, reverses=None):
-    """Post a transaction under the locked `head`. Callers hold the lock from _lock_chain()."""
+def _post(*, head, date, kind, memo, lines, by, reverses=None, record=None):
+    """Post a transaction under the locked `head`. Callers hold the lock from _lock_chain().
+
+    `record` is what the transaction states besides its entries (ledger/sealing.py), hashed with it.
+    """
     lines = [line for line in lines if line.amount != 0]
     if len(lines) < 2:
         raise ValidationError(_("A transaction needs at least two non-zero lines."))
@@ -133,19 +165,20 @@ def _post(*, head, date, kind, memo, lines, by, reverses=None):
         raise ValidationError(_("The lines of a transaction must add up to zero."))
     # 215.5 and 215.50 are equal but hash differently: hash what the database will give back.
     lines = [replace(line, amount=round_money(line.amount)) for line in lines]
-    _refuse_closed_month(date)
+    _refuse_closed_month(date, head)
     account_ids = dict(Account.objects.filter(code__in={line.account for line in lines}).values_list("code", "pk"))
     txn = Transaction(
         seq=head.seq + 1, date=date, kind=kind, memo=memo[:200], reverses=reverses,
         amount=sum((line.amount for line in lines if line.amount > 0), ZERO),
         created_by=by if by is not None and by.is_authenticated else None, prev_hash=head.hash,
+        hash_version=2,
     )
     entries = [
         Entry(line=number, account_id=account_ids[line.account], amount=line.amount,
               household_id=line.household_id, fund_id=line.fund_id)
         for number, line in enumerate(lines, start=1)
     ]
-    txn.hash = txn.compute_hash(entries)
+    txn.hash = txn.compute_hash(entries, record)
     txn.save()
     for entry in entries:
         entry.transaction = txn
@@ -156,18 +189,25 @@ def _post(*, head, date, kind, memo, lines, by, reverses=None):
 
 
 @transaction.atomic
-def transaction_reverse(*, original, reason, by, date=None):
+def transaction_reverse(*, original, reason, by, date=None, idempotency_key=None):
     """Correct a posted transaction by posting its mirror image, pointing at it.
 
     A transaction is reversed at most once and a reversal never; monthly
     billing is not reversed (its charges stay on the households). A fee
     payment is reversed through payment_reverse, which this calls for one.
     """
+    _lock_chain()
+    earlier = _first_submission(idempotency_key, action="transaction.reverse", by=by)
+    if earlier is not None:
+        return earlier.result
     if original.kind == Transaction.Kind.PAYMENT:
-        return payment_reverse(payment=original.payment, reason=reason, by=by, date=date)
-    if original.kind == Transaction.Kind.HANDOVER:
+        txn = payment_reverse(payment=original.payment, reason=reason, by=by, date=date)
+    elif original.kind == Transaction.Kind.HANDOVER:
         raise ValidationError(_("Reverse the payment itself; its hand-over is reversed with it."))
-    return _reverse(original=original, reason=reason, by=by, date=date)
+    else:
+        txn = _reverse(original=original, reason=reason, by=by, date=date)
+    _remember_submission(idempotency_key, action="transaction.reverse", by=by, result=txn)
+    return txn
 
 
 def _reverse(*, original, reason, by, date=None):
@@ -198,16 +238,24 @@ def _reverse(*, original, reason, by, date=None):
 def on_month_closed(closed, *, by):
     """What follows a month's close, inside month_close's transaction: the month's public accounts
     notice is rendered and stored (ledger.notice). If that fails, the month stays open."""
+    from ledger.anchors import announce_head
     from ledger.notice import notice_post
 
     notice_post(month=closed.month, by=by)
+    announce_head(closed, by=by)
 
 
 @transaction.atomic
-def month_close(*, month, by):
-    """Close a month: nothing dated in it is posted afterwards. Months close in order, once over."""
+def month_close(*, month, by, idempotency_key=None):
+    """Close a month: nothing dated in it is posted afterwards. Months close in order, once over.
+
+    Open items that block a close (ledger.closing) refuse it; the others are the page's to show.
+    """
     month = month_start(month)
     head = _lock_chain()
+    earlier = _first_submission(idempotency_key, action="month.close", by=by)
+    if earlier is not None:
+        return earlier.result
     if ClosedMonth.objects.filter(month=month).exists():
         raise ValidationError(_("%(month)s is already closed.") % {"month": _month_label(month)})
     if add_months(month, 1) > timezone.localdate():
@@ -223,10 +271,21 @@ def month_close(*, month, by):
                     % {"earlier": _month_label(earlier), "month": _month_label(month)}
                 )
             earlier = add_months(earlier, 1)
+    if head.closed_through is not None and head.closed_through >= month:
+        raise ValidationError(_("%(month)s is already closed.") % {"month": _month_label(month)})
+    blocking = blocking_items(month)
+    if blocking:
+        raise ValidationError(
+            _("%(month)s cannot be closed yet: %(items)s.")
+            % {"month": _month_label(month), "items": "; ".join(item.label for item in blocking)}
+        )
     closed = ClosedMonth.objects.create(month=month, closed_by=by if by and by.is_authenticated else None,
                                         head_seq=head.seq, head_hash=head.hash)
+    head.closed_through = month
+    head.save(update_fields=["closed_through"])
     log_action("ledger.month.closed", closed, by=by, details={"head_seq": head.seq, "head_hash": head.hash})
     on_month_closed(closed, by=by)
+    _remember_submission(idempotency_key, action="month.close", by=by, result=closed)
     return closed
 
 
@@ -249,8 +308,12 @@ def fee_rate_set(*, rate, effective_from, by, note=""):
 
 
 @transaction.atomic
-def adjustment_create(*, household, percent_off, reason, start_month, by, end_month=None):
+def adjustment_create(*, household, percent_off, reason, start_month, by, end_month=None, idempotency_key=None):
     """A committee decision lowering one household's fee for a period; periods may not overlap or be billed."""
+    _lock_chain()
+    earlier = _first_submission(idempotency_key, action="adjustment.create", by=by)
+    if earlier is not None:
+        return earlier.result
     start_month = month_start(start_month)
     end_month = month_start(end_month) if end_month else None
     reason = (reason or "").strip()
@@ -275,6 +338,7 @@ def adjustment_create(*, household, percent_off, reason, start_month, by, end_mo
     log_action("ledger.adjustment.created", adjustment, by=by,
                details={"household": household.code, "percent_off": str(percent_off), "reason": reason,
                         "from": str(start_month), "until": str(end_month) if end_month else None})
+    _remember_submission(idempotency_key, action="adjustment.create", by=by, result=adjustment)
     return adjustment
 
 
@@ -312,7 +376,7 @@ class BillingResult:
 
 
 @transaction.atomic
-def month_bill(*, month, by):
+def month_bill(*, month, by, idempotency_key=None):
     """Bill every active household not yet billed for `month`: one charge each. Running it again bills nobody twice.
 
     Bulk by design (5,000 households with ten years of books in well under two
@@ -321,7 +385,15 @@ def month_bill(*, month, by):
     """
     month = month_start(month)
     head = _lock_chain()
-    _refuse_closed_month(month)
+    earlier = _first_submission(idempotency_key, action="month.bill", by=by)
+    if earlier is not None:
+        return _billing_result(month, earlier.result)
+    _refuse_closed_month(month, head)
+    if month > add_months(month_start(timezone.localdate()), 1):
+        # Billing cannot be undone, and a billed month fixes its fee rate: billing far ahead would
+        # freeze the rate of every month until then.
+        raise ValidationError(
+            _("%(month)s is too far ahead: bill this month or next month only.") % {"month": _month_label(month)})
     fee_rate = FeeRate.for_month(month)
     if fee_rate is None:
         raise ValidationError(_("No fee rate applies to %(month)s yet.") % {"month": _month_label(month)})
@@ -332,6 +404,7 @@ def month_bill(*, month, by):
         .values_list("pk", "area")
     )
     if not households:
+        _remember_submission(idempotency_key, action="month.bill", by=by, result=None)
         return BillingResult(month, 0, ZERO, None)
     adjustments = {
         a.household_id: a
@@ -361,7 +434,15 @@ def month_bill(*, month, by):
     result = BillingResult(month, len(charges), total, txn)
     log_action("ledger.month.billed", txn, by=by,
                details={"month": _month_label(month), "households": len(charges), "total": str(total)})
+    _remember_submission(idempotency_key, action="month.bill", by=by, result=txn)
     return result
+
+
+def _billing_result(month, txn):
+    """What a billing run that posted `txn` (None: it billed nobody) did, told again."""
+    if txn is None:
+        return BillingResult(month, 0, ZERO, None)
+    return BillingResult(txn.date, Charge.objects.filter(transaction=txn).count(), txn.amount, txn)
 
 
 def _apply_credits(household_ids):
@@ -487,19 +568,22 @@ def payment_record(*, household, amount, method, idempotency_key, by, date=None,
     else:
         money_account = Account.CASH if method == Method.CASH else Account.BANK
     first, last = _months_covered(household, amount)
-    txn = _post(
+    payment = Payment(
+        household=household, amount=amount, method=method, reference=reference, date=date,
+        payer_name=(payer_name or "").strip()[:50], first_month=first, last_month=last,
+        idempotency_key=idempotency_key, needs_handover=needs_handover, received_by=by,
+    )
+    number = _next_receipt_number(date.year)
+    payment.transaction = _post(
         head=head, date=date, kind=Transaction.Kind.PAYMENT,
         memo=_("Fees paid by %(unit)s") % {"unit": household.code},
         lines=[Line(money_account, amount), Line(Account.RECEIVABLE, -amount, household_id=household.pk)],
-        by=by,
+        by=by, record=sealing.payment_record(payment, receipt_year=date.year, receipt_number=number),
     )
-    payment = Payment.objects.create(
-        household=household, amount=amount, method=method, reference=reference, date=date,
-        payer_name=(payer_name or "").strip()[:50], first_month=first, last_month=last,
-        idempotency_key=idempotency_key, needs_handover=needs_handover, transaction=txn, received_by=by,
-    )
+    txn = payment.transaction
+    payment.save()
     _apply_credits({household.pk})
-    receipt = Receipt.objects.create(payment=payment, year=date.year, number=_next_receipt_number(date.year))
+    receipt = Receipt.objects.create(payment=payment, year=date.year, number=number)
     log_action("ledger.payment.recorded", payment, by=by,
                details={"household": household.code, "amount": str(amount), "method": method,
                         "receipt": receipt.code, "transaction": txn.seq})
@@ -544,23 +628,48 @@ def handover_confirm(*, payment, by, date=None):
         head=head, date=date, kind=Transaction.Kind.HANDOVER,
         memo=_("Hand-over of %(unit)s's fees") % {"unit": payment.household.code},
         lines=[Line(to_account, payment.amount), Line(Account.HELD_BY_HEADS, -payment.amount)], by=by,
+        record=sealing.handover_record(payment.pk, by.pk),
     )
     handover = CashHandover.objects.create(payment=payment, transaction=txn, confirmed_by=by)
     log_action("ledger.handover.confirmed", payment, by=by, details={"amount": str(payment.amount)})
     return handover
 
 
+@transaction.atomic
+def handovers_confirm(*, payments, by, date=None):
+    """Confirm several collections handed over at once (a building head brings a month's cash): all or none.
+
+    Collections already confirmed are left as they are, so submitting the same
+    confirmation twice (a double tap, a reloaded page) confirms nothing twice.
+    Returns (handovers made now, payments that were already confirmed).
+    """
+    _lock_chain()  # before looking: a confirmation running at the same moment has committed or not begun
+    ids = {payment.pk for payment in payments}
+    if not ids:
+        raise ValidationError(_("Choose the collections whose money you have received."))
+    already = list(Payment.objects.filter(pk__in=ids, handover__isnull=False).order_by("pk"))
+    done = {payment.pk for payment in already}
+    made = [handover_confirm(payment=payment, by=by, date=date)
+            for payment in Payment.objects.filter(pk__in=ids - done).order_by("date", "pk")]
+    return made, already
+
+
 # --- Income, funds ----------------------------------------------------------
 
 @transaction.atomic
-def fund_create(*, name, by, purpose="", target=None):
+def fund_create(*, name, by, purpose="", target=None, idempotency_key=None):
+    _lock_chain()
+    earlier = _first_submission(idempotency_key, action="fund.create", by=by)
+    if earlier is not None:
+        return earlier.result
     fund = Fund.objects.create(name=name, purpose=purpose, target=target, created_by=by)
     log_action("ledger.fund.created", fund, by=by, details={"name": name, "target": str(target or "")})
+    _remember_submission(idempotency_key, action="fund.create", by=by, result=fund)
     return fund
 
 
 @transaction.atomic
-def income_record(*, kind, date, source, amount, method, by, period="", fund=None):
+def income_record(*, kind, date, source, amount, method, by, period="", fund=None, idempotency_key=None):
     """Public income other than fees. `kind` is an income account code ("parking", "advertising",
     "charging", "lockers", "other_income"), or "funds" with `fund` for money raised for a project."""
     amount = check_amount(amount)
@@ -576,15 +685,21 @@ def income_record(*, kind, date, source, amount, method, by, period="", fund=Non
         raise ValidationError(_("Say where the money came from."))
     _refuse_future(date)
     head = _lock_chain()
+    earlier = _first_submission(idempotency_key, action="income.record", by=by)
+    if earlier is not None:
+        return earlier.result
     money_account = Account.CASH if method == Method.CASH else Account.BANK
-    txn = _post(
+    income = Income(account=account, fund=fund, date=date, source=source[:100], period=period[:50],
+                    amount=amount, method=method, recorded_by=by)
+    txn = income.transaction = _post(
         head=head, date=date, kind=Transaction.Kind.INCOME, memo=labelled(account.name, source),
         lines=[Line(money_account, amount), Line(account.code, -amount, fund_id=fund.pk if fund else None)], by=by,
+        record=sealing.income_record(income),
     )
-    income = Income.objects.create(account=account, fund=fund, date=date, source=source[:100], period=period[:50],
-                                   amount=amount, method=method, transaction=txn, recorded_by=by)
+    income.save()
     log_action("ledger.income.recorded", income, by=by,
                details={"kind": account.code, "amount": str(amount), "transaction": txn.seq})
+    _remember_submission(idempotency_key, action="income.record", by=by, result=income)
     return income
 
 
@@ -615,7 +730,7 @@ def _expense_category(category):
 
 @transaction.atomic
 def expense_record(*, date, category, payee, amount, description, by, fund=None, source=None,
-                   payee_is_person=False):
+                   payee_is_person=False, attachment=None, idempotency_key=None):
     """Enter an expense awaiting approval; nothing is posted until it is paid (expense_pay).
 
     `category` is an expense account or its code ("cleaning", "security",
@@ -624,7 +739,8 @@ def expense_record(*, date, category, payee, amount, description, by, fund=None,
     expense came from (a repair's chosen quote, say): it is linked generically
     and can be found again with expenses_for(source). `fund` pays it from a
     designated fund instead of the running budget. `payee_is_person` masks the
-    payee's name wherever the public reads it.
+    payee's name wherever the public reads it. `attachment` (an estate.uploads.PreparedFile)
+    is attached in the same transaction; call inside estate.uploads.cleanup_on_error().
     """
     amount = check_amount(amount)
     account = _expense_category(category)
@@ -635,6 +751,10 @@ def expense_record(*, date, category, payee, amount, description, by, fund=None,
         raise ValidationError(_("Say what the money is for."))
     if not by.is_committee:
         raise ValidationError(_("Only the committee enters expenses."))
+    _lock_chain()
+    earlier = _first_submission(idempotency_key, action="expense.record", by=by)
+    if earlier is not None:
+        return earlier.result
     expense = Expense(date=date, category=account, fund=fund, payee=payee[:100], payee_is_person=payee_is_person,
                       amount=amount, description=description, entered_by=by)
     if source is not None:
@@ -643,6 +763,9 @@ def expense_record(*, date, category, payee, amount, description, by, fund=None,
     log_action("ledger.expense.recorded", expense, by=by,
                details={"amount": str(amount), "category": account.code, "payee": expense.payee,
                         "approvals_needed": approval_required_count(amount)})
+    if attachment is not None:
+        attachment_add(expense=expense, prepared=attachment, by=by)
+    _remember_submission(idempotency_key, action="expense.record", by=by, result=expense)
     return expense
 
 
@@ -667,8 +790,12 @@ def approval_refusal(expense, user):
 
 
 @transaction.atomic
-def expense_approve(*, expense, by):
+def expense_approve(*, expense, by, idempotency_key=None):
     """One committee member's approval; never the entrant's, never twice by the same member."""
+    _lock_chain()
+    earlier = _first_submission(idempotency_key, action="expense.approve", by=by)
+    if earlier is not None:
+        return earlier.result
     expense = Expense.objects.select_for_update().get(pk=expense.pk)
     refusal = approval_refusal(expense, by)
     if refusal:
@@ -676,6 +803,7 @@ def expense_approve(*, expense, by):
     approval = Approval.objects.create(expense=expense, approver=by)
     log_action("ledger.expense.approved", expense, by=by,
                details={"approvals": expense.approvals.count(), "needed": approval_required_count(expense.amount)})
+    _remember_submission(idempotency_key, action="expense.approve", by=by, result=approval)
     return approval
 
 
@@ -686,9 +814,12 @@ def approvals_missing(expense):
 
 
 @transaction.atomic
-def expense_pay(*, expense, method, by, date=None):
+def expense_pay(*, expense, method, by, date=None, idempotency_key=None):
     """Pay an approved expense from cash or bank (or its designated fund) and post it."""
     head = _lock_chain()
+    earlier = _first_submission(idempotency_key, action="expense.pay", by=by)
+    if earlier is not None:
+        return earlier.result
     # of=self: PostgreSQL cannot lock the nullable side (the fund) of the outer join.
     expense = (Expense.objects.select_for_update(of=("self",)).select_related("category", "fund")
                .get(pk=expense.pk))
@@ -712,18 +843,24 @@ def expense_pay(*, expense, method, by, date=None):
              else Line(expense.category.code, expense.amount))
     credit = Line(Account.CASH if method == Method.CASH else Account.BANK, -expense.amount)
     txn = _post(head=head, date=date, kind=Transaction.Kind.EXPENSE,
-                memo=labelled(expense.category.name, expense.payee), lines=[debit, credit], by=by)
+                memo=labelled(expense.category.name, expense.payee), lines=[debit, credit], by=by,
+                record=sealing.expense_record(expense, approver_ids=[a.approver_id for a in expense.approvals.all()]))
     expense.status = Expense.Status.PAID
     expense.transaction = txn
     expense.save(update_fields=["status", "transaction"])
     log_action("ledger.expense.paid", expense, by=by,
                details={"amount": str(expense.amount), "method": method, "transaction": txn.seq})
+    _remember_submission(idempotency_key, action="expense.pay", by=by, result=expense)
     return expense
 
 
 @transaction.atomic
-def expense_cancel(*, expense, reason, by):
+def expense_cancel(*, expense, reason, by, idempotency_key=None):
     """Withdraw an expense that has not been paid."""
+    _lock_chain()
+    earlier = _first_submission(idempotency_key, action="expense.cancel", by=by)
+    if earlier is not None:
+        return earlier.result
     expense = Expense.objects.select_for_update().get(pk=expense.pk)
     reason = (reason or "").strip()
     if not reason:
@@ -734,6 +871,7 @@ def expense_cancel(*, expense, reason, by):
     expense.cancel_reason = reason[:200]
     expense.save(update_fields=["status", "cancel_reason"])
     log_action("ledger.expense.cancelled", expense, by=by, details={"reason": reason})
+    _remember_submission(idempotency_key, action="expense.cancel", by=by, result=expense)
     return expense
 
 

@@ -16,16 +16,19 @@ urlpatterns = [
     path("notices/", views_notice.notices, name="notices"),
     path("notices/<str:month>/", views_notice.notice, name="notice"),
     path("notices/<str:month>/pdf/", views_notice.notice_download, name="notice-pdf"),
+    # Public: is a printed chain head still the books' own?
+    path("verify/", views_notice.head_verify, name="head-verify"),
     # Collection: the treasurer, and building heads for their building
     path("households/<int:pk>/pay/", committee.payment_new, name="payment-new"),
     path("households/<int:pk>/reminder/", committee.reminder, name="reminder"),
     path("arrears/", committee.arrears, name="arrears"),
+    path("handovers/", committee.handovers, name="handovers"),
     # The committee
     path("journal/", committee.journal, name="journal"),
     path("journal/<int:pk>/", committee.transaction_detail, name="transaction"),
     path("journal/<int:pk>/reverse/", committee.transaction_reverse, name="transaction-reverse"),
-    path("handovers/", committee.handovers, name="handovers"),
     path("handovers/<int:pk>/confirm/", committee.handover_confirm, name="handover-confirm"),
+    path("handovers/confirm/", committee.handovers_confirm, name="handovers-confirm"),
     path("expenses/", committee.expenses, name="expenses"),
     path("expenses/new/", committee.expense_new, name="expense-new"),
     path("expenses/<int:pk>/", committee.expense_detail, name="expense"),
@@ -41,6 +44,7 @@ urlpatterns = [
     path("billing/run/", committee.billing_run, name="billing-run"),
     path("months/", committee.months, name="months"),
     path("months/close/", committee.month_close, name="month-close"),
+    path("months/<str:month>/", committee.month_detail, name="month"),
     path("fees/", committee.fees, name="fees"),
     path("fees/rates/", committee.fee_rate_new, name="fee-rate-new"),
     path("fees/adjustments/", committee.adjustment_new, name="adjustment-new"),

@@ -19,7 +19,16 @@ from estate import uploads
 from estate.aggregates import exact_sum
 from estate.models import Household
 from estate.pdf import render_pdf
-from ledger.models import Attachment, Charge, Entry, Expense, Payment, Receipt, Transaction
+from ledger.models import (
+    Attachment,
+    Charge,
+    Entry,
+    Expense,
+    Payment,
+    Receipt,
+    Transaction,
+    last_overdue_month,
+)
 from ledger.money import ZERO, chinese_capitals
 from ledger.reports import MONEY_ACCOUNTS
 
@@ -58,8 +67,10 @@ def my_household(request):
 def household_statement(household):
     """Balance, charges with what is paid of each, and payments with their receipts: four queries."""
     charges = list(Charge.objects.filter(household=household).with_paid().order_by("-month"))
+    overdue_until = last_overdue_month(timezone.localdate())
     for charge in charges:
         charge.due = charge.amount - charge.paid
+        charge.overdue = charge.due > 0 and charge.month <= overdue_until
     payments = list(
         Payment.objects.filter(household=household)
         .select_related("receipt", "transaction__reversal", "received_by", "handover")
@@ -69,7 +80,9 @@ def household_statement(household):
         (p.amount for p in payments if not hasattr(p.transaction, "reversal")), ZERO)
     return {"household": household, "charges": charges, "payments": payments, "balance": balance,
             "owed": max(balance, ZERO), "ahead": max(-balance, ZERO),
-            "open_months": [c for c in charges if c.due > 0]}
+            "open_months": [c for c in charges if c.due > 0],
+            "overdue": min(max(balance, ZERO), sum((c.due for c in charges if c.overdue), ZERO)),
+            "due_day": settings.LEDGER_BILL_DUE_DAY}
 
 
 @login_required
@@ -92,7 +105,8 @@ def receipt_pdf(request, pk):
     receipt = _get_receipt_for_user(request, pk)
     pdf = render_pdf("ledger/receipt_pdf.html", _receipt_context(receipt), request=request)
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="receipt-{receipt.code}.pdf"'
+    # Inline: WeChat's browser often refuses downloads but opens a PDF shown in place.
+    response["Content-Disposition"] = f'inline; filename="receipt-{receipt.code}.pdf"'
     return response
 
 

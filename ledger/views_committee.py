@@ -4,6 +4,9 @@ Every view that acts on money checks the role first, then money_mfa_required
 (the chair and the treasurer need two-factor login before touching money).
 """
 
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
@@ -26,10 +30,11 @@ from estate.models import Household
 from estate.tables import EXPORT_FORMATS, export_response
 from estate.uploads import cleanup_on_error
 from estate.wording import labelled
-from ledger import reports, services
+from ledger import closing, reports, services
 from ledger.forms import (
     AccountNameForm,
     AdjustmentForm,
+    ApprovalForm,
     AttachmentForm,
     BudgetForm,
     ExpenseForm,
@@ -37,6 +42,9 @@ from ledger.forms import (
     FeeRateForm,
     FundForm,
     IncomeForm,
+    MonthActionForm,
+    MonthCloseForm,
+    MonthField,
     MonthForm,
     PaymentForm,
     ReasonForm,
@@ -50,6 +58,7 @@ from ledger.models import (
     Expense,
     FeeAdjustment,
     FeeRate,
+    MonthlyNotice,
     Payment,
     Transaction,
     add_months,
@@ -57,6 +66,7 @@ from ledger.models import (
 )
 from ledger.money import ZERO
 from ledger.tables import JournalTable
+from ledger.templatetags.money import money
 from ledger.views import _get_household_for_user, household_statement
 
 
@@ -143,6 +153,7 @@ def transaction_reverse(request, pk):
     if form.is_valid():
         try:
             reversal = services.transaction_reverse(original=txn, reason=form.cleaned_data["reason"],
+                                                    idempotency_key=form.cleaned_data["idempotency_key"],
                                                     by=request.user)
         except ValidationError as error:
             _errors(request, error)
@@ -190,15 +201,42 @@ def payment_new(request, pk):
                   {"form": form, "household": household, "balance": household_balance(household.pk)})
 
 
-@treasurer_required
+@dataclass
+class _HeldCash:
+    """One building head's collections not yet handed over, and their sum."""
+
+    collector: object
+    payments: list
+    total: Decimal
+
+
+def _held_by_collector(payments):
+    groups = {}
+    for payment in payments:
+        group = groups.setdefault(payment.received_by_id, _HeldCash(payment.received_by, [], ZERO))
+        group.payments.append(payment)
+        group.total += payment.amount
+    return list(groups.values())
+
+
+@login_required
 def handovers(request):
-    """Collections by building heads waiting for the treasurer to confirm the cash was handed over."""
+    """Cash building heads collected and have not handed over: the committee sees every head's, with a
+    subtotal each, to confirm together; a building head sees what they hold themselves."""
+    user = request.user
+    if not (user.is_committee or user.is_building_head):
+        raise PermissionDenied
     waiting = (
         Payment.objects.filter(needs_handover=True, handover__isnull=True, transaction__reversal__isnull=True)
         .select_related("household", "received_by", "receipt")
-        .order_by("received_by_id", "date")
+        .order_by("received_by_id", "date", "pk")
     )
-    return render(request, "ledger/handovers.html", {"payments": waiting})
+    if not user.is_committee:
+        waiting = waiting.filter(received_by=user)
+    groups = _held_by_collector(waiting)
+    return render(request, "ledger/handovers.html", {
+        "groups": groups, "total": sum((group.total for group in groups), ZERO), "may_confirm": user.is_committee,
+    })
 
 
 @require_POST
@@ -212,6 +250,34 @@ def handover_confirm(request, pk):
         _errors(request, error)
     else:
         messages.success(request, _("Hand-over confirmed."))
+    return redirect("ledger:handovers")
+
+
+@require_POST
+@treasurer_required
+@money_mfa_required
+def handovers_confirm(request):
+    """Confirm the ticked collections of one building head in one go (all or none)."""
+    ids = [value for value in request.POST.getlist("payment") if value.isdigit()]
+    payments = list(Payment.objects.filter(pk__in=ids, needs_handover=True))
+    if len(payments) != len(set(ids)):
+        raise Http404
+    try:
+        made, already = services.handovers_confirm(payments=payments, by=request.user)
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        if made:
+            total = sum((handover.payment.amount for handover in made), ZERO)
+            messages.success(request, ngettext(
+                "Hand-over of %(count)s collection confirmed: %(total)s yuan.",
+                "Hand-over of %(count)s collections confirmed: %(total)s yuan.", len(made))
+                % {"count": len(made), "total": money(total)})
+        if already:
+            messages.info(request, ngettext(
+                "%(count)s collection was already confirmed; nothing changed for it.",
+                "%(count)s collections were already confirmed; nothing changed for them.", len(already))
+                % {"count": len(already)})
     return redirect("ledger:handovers")
 
 
@@ -234,8 +300,13 @@ def arrears(request):
         "month": month,
         "collection": reports.collection(month),
         "year_to_date": reports.collection_year_to_date(month),
+        "due_day": settings.LEDGER_BILL_DUE_DAY,
     }
     context["total"] = sum((row.owed for row in context["rows"]), ZERO)
+    # The chasing record (催缴登记): each household's last reminder and the next step (messaging/arrears.py).
+    from messaging.arrears import last_reminders
+
+    context["reminders"] = last_reminders([row.household_id for row in context["rows"]])
     return render(request, "ledger/arrears.html", context)
 
 
@@ -263,8 +334,11 @@ def expenses(request):
     rows = list(rows[:200])
     for expense in rows:
         expense.missing = services.approvals_missing(expense)
-    return render(request, "ledger/expenses.html", {"expenses": rows, "status": status,
-                                                    "statuses": Expense.Status.choices})
+        expense.needed = services.approval_required_count(expense.amount)
+    # "Waiting for approval" would be wrong for the approved ones still to pay: the filter says "not paid".
+    statuses = [(Expense.Status.PENDING, _("Not paid yet")), (Expense.Status.PAID, Expense.Status.PAID.label),
+                (Expense.Status.CANCELLED, Expense.Status.CANCELLED.label)]
+    return render(request, "ledger/expenses.html", {"expenses": rows, "status": status, "statuses": statuses})
 
 
 @treasurer_required
@@ -275,14 +349,13 @@ def expense_new(request):
         data = form.cleaned_data
         try:
             # The expense and its attachment are entered together or not at all.
-            with cleanup_on_error(), transaction.atomic():
+            with cleanup_on_error():
                 expense = services.expense_record(
                     date=data["date"], category=data["category"], fund=data["fund"], payee=data["payee"],
                     payee_is_person=data["payee_is_person"], amount=data["amount"],
-                    description=data["description"], by=request.user,
+                    description=data["description"], attachment=data["attachment"],
+                    idempotency_key=data["idempotency_key"], by=request.user,
                 )
-                if data["attachment"]:
-                    services.attachment_add(expense=expense, prepared=data["attachment"], by=request.user)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -299,6 +372,7 @@ def expense_detail(request, pk):
         "missing": services.approvals_missing(expense),
         "needed": services.approval_required_count(expense.amount),
         "refusal": services.approval_refusal(expense, request.user),
+        "approve_form": ApprovalForm(),
         "pay_form": ExpensePayForm(),
         "cancel_form": ReasonForm(),
         "attach_form": AttachmentForm(),
@@ -320,8 +394,13 @@ def _expense_action(request, pk, action, success):
 @treasurer_required
 @money_mfa_required
 def expense_approve(request, pk):
-    return _expense_action(request, pk, lambda e: services.expense_approve(expense=e, by=request.user),
-                           _("Approved."))
+    form = ApprovalForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The form has expired; open it again."))
+        return redirect("ledger:expense", pk=pk)
+    key = form.cleaned_data["idempotency_key"]
+    return _expense_action(request, pk, lambda e: services.expense_approve(expense=e, by=request.user,
+                                                                            idempotency_key=key), _("Approved."))
 
 
 @require_POST
@@ -335,7 +414,8 @@ def expense_pay(request, pk):
     data = form.cleaned_data
     return _expense_action(
         request, pk, lambda e: services.expense_pay(expense=e, method=data["method"], date=data["date"],
-                                                    by=request.user), _("Paid and posted."))
+                                                    idempotency_key=data["idempotency_key"], by=request.user),
+        _("Paid and posted."))
 
 
 @require_POST
@@ -343,9 +423,11 @@ def expense_pay(request, pk):
 @money_mfa_required
 def expense_cancel(request, pk):
     form = ReasonForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    return _expense_action(request, pk, lambda e: services.expense_cancel(expense=e, reason=reason,
-                                                                           by=request.user), _("Cancelled."))
+    valid = form.is_valid()
+    reason = form.cleaned_data["reason"] if valid else form.data.get("reason", "")
+    key = form.cleaned_data["idempotency_key"] if valid else None
+    return _expense_action(request, pk, lambda e: services.expense_cancel(expense=e, reason=reason, by=request.user,
+                                                                           idempotency_key=key), _("Cancelled."))
 
 
 @require_POST
@@ -372,6 +454,7 @@ def approvals(request):
     rows = list(pending)
     for expense in rows:
         expense.missing = services.approvals_missing(expense)
+        expense.needed = services.approval_required_count(expense.amount)
     return render(request, "ledger/approvals.html",
                   {"expenses": rows, "threshold": settings.LEDGER_APPROVAL_THRESHOLD})
 
@@ -387,7 +470,8 @@ def income_new(request):
         try:
             services.income_record(kind=data["kind"].code, fund=data["fund"], date=data["date"],
                                    source=data["source"], period=data["period"], amount=data["amount"],
-                                   method=data["method"], by=request.user)
+                                   method=data["method"], idempotency_key=data["idempotency_key"],
+                                   by=request.user)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -424,7 +508,7 @@ def billing(request):
         Charge.objects.values("month").annotate(total=exact_sum("amount")).order_by("-month")[:12]
     )
     closed = set(ClosedMonth.objects.values_list("month", flat=True))
-    form = MonthForm(initial={"month": today.replace(day=1)})
+    form = MonthActionForm(initial={"month": today.replace(day=1)})
     return render(request, "ledger/billing.html", {"billed": billed, "closed": closed, "form": form,
                                                    "rate": FeeRate.for_month(today)})
 
@@ -439,27 +523,81 @@ def billing_run(request):
         return messages.SUCCESS, _("%(month)s: billed %(count)s households, %(total)s yuan in all.") % {
             "month": f"{result.month:%Y-%m}", "count": result.households, "total": result.total}
 
-    return _form_action(request, MonthForm(request.POST),
-                        lambda d: services.month_bill(month=d["month"], by=request.user), said, to="ledger:billing")
+    return _form_action(request, MonthActionForm(request.POST),
+                        lambda d: services.month_bill(month=d["month"], idempotency_key=d["idempotency_key"],
+                                                      by=request.user), said, to="ledger:billing")
+
+
+def _next_month_to_close():
+    """The month after the last closed one, or the month of the first posting; None before any posting."""
+    last_closed = ClosedMonth.objects.order_by("-month").values_list("month", flat=True).first()
+    if last_closed is not None:
+        return add_months(last_closed, 1)
+    first = Transaction.objects.order_by("date").values_list("date", flat=True).first()
+    return first.replace(day=1) if first else None
 
 
 @treasurer_required
 def months(request):
+    """Closed months, each with its notice, and the way to the next close."""
     closed = ClosedMonth.objects.select_related("closed_by")
-    today = timezone.localdate()
-    suggestion = add_months(today.replace(day=1), -1)
-    return render(request, "ledger/months.html", {"closed": closed,
-                                                  "form": MonthForm(initial={"month": suggestion})})
+    notices = set(MonthlyNotice.objects.values_list("month", flat=True))
+    next_month = _next_month_to_close()
+    over = next_month is not None and add_months(next_month, 1) <= timezone.localdate()
+    return render(request, "ledger/months.html", {
+        "closed": [(month, month.month in notices) for month in closed], "next_month": next_month, "over": over,
+    })
+
+
+def _month_from_url(text):
+    try:
+        return MonthField().clean(text)
+    except ValidationError:
+        raise Http404 from None
+
+
+@treasurer_required
+def month_detail(request, month):
+    """One month before its close (what is still open, the figures, the confirmation) or after it
+    (who closed it, its notice, and the chain head in plain words)."""
+    month = _month_from_url(month)
+    if month > timezone.localdate():
+        raise Http404
+    closed = ClosedMonth.objects.select_related("closed_by").filter(month=month).first()
+    context = {"month": month, "closed": closed, "figures": closing.close_figures(month)}
+    if closed is None:
+        items = closing.open_items(month)
+        context.update({
+            "items": items, "blocked": any(item.blocks for item in items),
+            "over": add_months(month, 1) <= timezone.localdate(), "next_month": _next_month_to_close(),
+            "form": MonthCloseForm(initial={"month": month}, open_items=bool(items)),
+        })
+    else:
+        context["notice"] = MonthlyNotice.objects.filter(month=month).only("month", "posted_at").first()
+    return render(request, "ledger/month.html", context)
 
 
 @require_POST
 @treasurer_required
 @money_mfa_required
 def month_close(request):
-    return _form_action(
-        request, MonthForm(request.POST), lambda d: services.month_close(month=d["month"], by=request.user),
-        lambda closed: (messages.SUCCESS, _("%(month)s is closed.") % {"month": f"{closed.month:%Y-%m}"}),
-        to="ledger:months")
+    """Close a month once its page was read and the close confirmed; then show the notice it posted."""
+    form = MonthCloseForm(request.POST, open_items=True)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        month = form.cleaned_data.get("month")
+        return redirect("ledger:month", month=f"{month:%Y-%m}") if month else redirect("ledger:months")
+    month = form.cleaned_data["month"]
+    try:
+        services.month_close(month=month, idempotency_key=form.cleaned_data["idempotency_key"], by=request.user)
+    except ValidationError as error:
+        _errors(request, error)
+        return redirect("ledger:month", month=f"{month:%Y-%m}")
+    messages.success(request, _("%(month)s is closed and its accounts notice is posted.")
+                     % {"month": f"{month:%Y-%m}"})
+    return redirect("ledger:notice", month=f"{month:%Y-%m}")
 
 
 @treasurer_required

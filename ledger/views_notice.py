@@ -7,7 +7,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from estate.caching import cacheable_by_hash
+from ledger.anchors import head_status
 from ledger.commands import parse_month
+from ledger.forms import HeadForm
 from ledger.models import ClosedMonth, MonthlyNotice, add_months, month_start
 from ledger.notice import notice_context, notice_pdf, revive
 from ledger.views import _require_public_accounts
@@ -41,7 +44,13 @@ def notice(request, month):
     return render(request, "ledger/notice.html", context)
 
 
+def _posted_digest(request, month):
+    _require_public_accounts(request)
+    return MonthlyNotice.objects.filter(month=_month_or_404(month)).values_list("sha256", flat=True).first()
+
+
 @login_required
+@cacheable_by_hash(_posted_digest, public=False)
 def notice_download(request, month):
     _require_public_accounts(request)
     month = _month_or_404(month)
@@ -49,11 +58,14 @@ def notice_download(request, month):
     response = HttpResponse(pdf, content_type="application/pdf")
     state = "" if posted else "-draft"
     response["Content-Disposition"] = f'inline; filename="notice-{month:%Y-%m}{state}.pdf"'
-    if posted:
-        response["ETag"] = f'"{posted.sha256}"'
     return response
 
 
+def _verified_digest(request, code):
+    return MonthlyNotice.objects.filter(code=code).values_list("sha256", flat=True).first()
+
+
+@cacheable_by_hash(_verified_digest, public=True)
 def notice_verify(request, code):
     """Open to anyone holding the printed code: what the notice on the board shows, and its digest."""
     posted = get_object_or_404(MonthlyNotice, code=code)
@@ -61,3 +73,15 @@ def notice_verify(request, code):
         "notice": revive(posted.data), "posted": posted, "digest": posted.sha256, "code": posted.code,
         "draft": False,
     })
+
+
+def head_verify(request):
+    """Open to anyone: is a chain head printed on a notice, a receipt or a committee e-mail still the books' own?
+
+    Only the number and date of the transaction are shown: its memo may name a household.
+    """
+    form = HeadForm(request.GET or None)
+    answer = txn = None
+    if form.is_valid():
+        answer, txn = head_status(form.cleaned_data["seq"], form.cleaned_data["hash"])
+    return render(request, "ledger/head_verify.html", {"form": form, "answer": answer, "txn": txn})

@@ -29,10 +29,11 @@ class MultiplePhotoInput(forms.FileInput):
 
 
 class PhotosField(forms.FileField):
-    """Up to six photos, each checked and re-encoded by estate.uploads.prepare_image.
+    """Up to six photos, each checked cheaply by estate.uploads.receive_image, and all of them together within a
+    pixel budget: decoding, re-encoding and thumbnails happen in the background (repairs.tasks).
 
     On a phone the input opens the camera (capture="environment"); cleaned
-    values are PreparedFile objects, ready for the service to store.
+    values are ReceivedImage objects, ready for the service to queue.
     """
 
     widget = MultiplePhotoInput(attrs={"accept": "image/*", "capture": "environment", "multiple": True})
@@ -58,12 +59,18 @@ class PhotosField(forms.FileField):
         for upload in files:
             try:
                 super().clean(upload)
-                prepared.append(uploads.prepare_image(upload))
+                prepared.append(uploads.receive_image(upload))
             except ValidationError as error:
                 name = (upload.name or "?").replace("\\", "/").rsplit("/", 1)[-1][:60]
                 errors.extend(labelled(name, message) for message in error.messages)
         if errors:
             raise ValidationError(errors)
+        # Each photo may be large; several large ones at once would hold the worker that cleans them.
+        if sum(image.pixels for image in prepared) > uploads.MAX_PIXELS_PER_REQUEST:
+            raise ValidationError(_("These photos are too large together (more than %(megapixels)s million "
+                                    "pixels): send fewer at a time, or smaller ones.")
+                                  % {"megapixels": uploads.MAX_PIXELS_PER_REQUEST // 1_000_000},
+                                  code="too_many_pixels_in_all")
         return prepared
 
 

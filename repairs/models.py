@@ -401,6 +401,27 @@ class Photo(models.Model):
         return f"{self.ticket_id}/{self.pk}"
 
 
+class PendingPhoto(models.Model):
+    """A photo received with a report or comment and waiting for the background worker (处理中).
+
+    `upload` is the storage name of the bytes as they arrived (checked cheaply in the request, not yet
+    decoded). repairs.services.photo_finish turns it into a Photo and removes this row and that file; a
+    picture that cannot be decoded after all is dropped, with an activity record.
+    """
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="pending_photos")
+    event = models.ForeignKey(TicketEvent, on_delete=models.PROTECT, related_name="pending_photos")
+    upload = models.CharField(max_length=200)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"{self.ticket_id}/pending {self.pk}"
+
+
 class Quote(models.Model):
     """A contractor's price for a ticket's work; the committee compares them and chooses one."""
 

@@ -191,7 +191,7 @@ class FinishedRepair:
 
 
 def finished_in_month(year, month):
-    """The repairs whose work was finished in the month, in order, for the public notice (a later issue)."""
+    """The repairs whose work was finished in the month, in order, for the public notice (notice_section.py)."""
     period = Period(year, month)
     tickets = list(Ticket.objects.filter(status__in=Ticket.FINISHED, done_at__gte=period.start,
                                          done_at__lt=period.end).select_related("building").order_by("done_at", "pk"))

@@ -7,20 +7,20 @@ uploaded file is kept. `at` lets the demo's history happen in the past; pages
 never pass it.
 """
 
-import io
 from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image
 
 from accounts.activity import log_action
 from estate import uploads
 from ledger import services as ledger
-from repairs import costs, workflow
-from repairs.models import Contractor, Photo, Quote, Ticket, TicketEvent, Volunteer, photo_folder
+from repairs import costs, tasks, workflow
+from repairs.models import Contractor, PendingPhoto, Photo, Quote, Ticket, TicketEvent, Volunteer, photo_folder
 
 THUMBNAIL_SIDE = 640
 
@@ -47,25 +47,61 @@ def _event(ticket, *, by, kind, at, comment="", **fields):
                                       **fields)
 
 
-def _thumbnail(prepared):
-    """A small JPEG of an already cleaned photo, for lists and timelines on a phone."""
-    with Image.open(io.BytesIO(prepared.content)) as image:
-        image.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
-        out = io.BytesIO()
-        image.convert("RGB").save(out, "JPEG", quality=80, optimize=True)
-    return uploads.PreparedFile(out.getvalue(), "jpg", "image/jpeg", prepared.original_name)
-
-
 def _store_photos(ticket, event, photos, by, at):
-    if photos and ticket.photos.count() + len(photos) > Ticket.MAX_PHOTOS_IN_ALL:
+    """Keep a report's or comment's photos: received ones (checked cheaply in the request) wait for the
+    background worker, which cleans them (photo_finish); already cleaned ones (the demo's) are stored at once."""
+    if photos and (ticket.photos.count() + ticket.pending_photos.count() + len(photos)
+                   > Ticket.MAX_PHOTOS_IN_ALL):
         raise ValidationError(_("This ticket has as many photos as it can hold."))
-    for prepared in photos:
-        folder = photo_folder(ticket.pk)
-        Photo.objects.create(
-            ticket=ticket, event=event, uploaded_by=by, uploaded_at=at,
+    folder = photo_folder(ticket.pk)
+    for photo in photos:
+        if isinstance(photo, uploads.ReceivedImage):
+            upload = uploads.store(photo, folder=f"{folder}/incoming")
+            pending = PendingPhoto.objects.create(ticket=ticket, event=event, uploaded_by=by, uploaded_at=at,
+                                                  upload=upload)
+            # A row written in this transaction: the task exists exactly when the photo does.
+            tasks.photo_process.enqueue(pending.pk)
+        else:
+            Photo.objects.create(
+                ticket=ticket, event=event, uploaded_by=by, uploaded_at=at,
+                file=uploads.store(photo, folder=folder),
+                thumbnail=uploads.store(uploads.thumbnail(photo, side=THUMBNAIL_SIDE), folder=folder),
+            )
+
+
+def photo_finish(*, pending_id):
+    """Clean a received photo (decode, apply rotation, drop metadata, scale) and make its thumbnail; the
+    ticket then shows it instead of "processing". Run by the background worker; running it again for a
+    photo already finished does nothing. Returns the Photo, or None."""
+    with _atomic_with_files():
+        pending = (PendingPhoto.objects.select_for_update().select_related("ticket", "uploaded_by")
+                   .filter(pk=pending_id).first())
+        if pending is None:
+            return None
+        upload = pending.upload
+        try:
+            with default_storage.open(upload, "rb") as stored:
+                received = uploads.receive_image(File(stored, name=upload))
+            prepared = uploads.clean_image(received)
+        except (ValidationError, OSError) as refused:
+            # Checked cheaply in the request, yet not decodable (a damaged file): the reporter's photo is
+            # dropped, and the record says so.
+            log_action("repairs.photo.unreadable", pending.ticket, by=None,
+                       details={"uploaded_by": pending.uploaded_by_id, "reason": " ".join(
+                           getattr(refused, "messages", [str(refused)]))})
+            pending.delete()
+            transaction.on_commit(lambda: default_storage.delete(upload))
+            return None
+        folder = photo_folder(pending.ticket_id)
+        photo = Photo.objects.create(
+            ticket_id=pending.ticket_id, event_id=pending.event_id, uploaded_by_id=pending.uploaded_by_id,
+            uploaded_at=pending.uploaded_at,
             file=uploads.store(prepared, folder=folder),
-            thumbnail=uploads.store(_thumbnail(prepared), folder=folder),
+            thumbnail=uploads.store(uploads.thumbnail(prepared, side=THUMBNAIL_SIDE), folder=folder),
         )
+        pending.delete()
+        transaction.on_commit(lambda: default_storage.delete(upload))
+    return photo
 
 
 # --- Reporting --------------------------------------------------------------

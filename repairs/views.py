@@ -135,20 +135,21 @@ def ticket_detail(request, pk):
     """The ticket with its photos and timeline, and what the person may do now.
 
     Queries, whatever the length of the timeline: session, user, roles, ticket,
-    events with their authors, their photos, quotes, (the committee's names for
+    events with their authors, their photos, their photos still processing, quotes, (the committee's names for
     viewers not involved), (volunteers and contractors for the committee's
     assign form), (the chosen quote's expense and its approvals).
     """
     ticket = _get_ticket_for_user(request, pk)
     user = request.user
     now = timezone.now()
-    events = list(ticket.events.select_related("by").prefetch_related("photos"))
+    events = list(ticket.events.select_related("by").prefetch_related("photos", "pending_photos"))
     actors = workflow.actors(ticket, user)
     involved = bool(actors) or ticket.building_id in user.headed_building_ids
     context = {
         "ticket": ticket,
         "events": events,
         "report_photos": events[0].photos.all() if events else [],
+        "report_pending": events[0].pending_photos.all() if events else [],
         "quotes": list(ticket.quotes.select_related("contractor")),
         "moves": workflow.moves_for(ticket, user, now=now),
         "move_form": MoveForm(),

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Rebuild static/fonts/ from Debian's fonts-noto-cjk (apt-get install fonts-noto-cjk).
+"""Rebuild estate/fonts/ from Debian's fonts-noto-cjk (apt-get install fonts-noto-cjk).
 
 PDFs (notices, receipts, slips) embed this font so that Chinese renders the
 same on every machine, with or without CJK fonts installed. The subset covers
@@ -15,7 +15,7 @@ from fontTools.ttLib import TTCollection
 
 SOURCE = "/usr/share/fonts/opentype/noto/NotoSansCJK-{weight}.ttc"
 SC_INDEX = 2  # the collection's Simplified Chinese face
-TARGET = Path(__file__).resolve().parent.parent / "static" / "fonts"
+TARGET = Path(__file__).resolve().parent.parent / "estate" / "fonts"
 NAME_CHARACTERS = "喆堃昇玥珺琇赟镕昀旻晔暐琛瑄璟祎翀燚垚犇骉淏珏琪瑶煜晟昕甯禤冼邝"
 
 

@@ -16,6 +16,8 @@ from tests.base import BaseTestCase, Personas
 EVERYONE = Personas.PERSONAS
 COMMITTEE = ("chair", "member", "treasurer")
 NOT_COMMITTEE = ("head1", "volunteer", "resident", "resident_b", "outsider")
+# Content fixed by a SHA-256, which browsers may keep and revalidate (estate/caching.py).
+CACHEABLE_BY_HASH = ("ledger:notice-pdf", "notice-verify")
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,17 @@ class AccessTestCase(BaseTestCase):
                             self.assertNotIn(response.status_code, (403, 404, 500))
                     else:
                         self.assertEqual(response.status_code, expected)
+                    self.assertKeptPrivate(rule, response)
                     transaction.set_rollback(True)
+
+    def assertKeptPrivate(self, rule, response):
+        """A signed-in person's page or file stays in no cache (estate/caching.py); only a posted notice,
+        fixed by its SHA-256, may be kept, and then under an ETag of that digest."""
+        if rule.url_name in CACHEABLE_BY_HASH and response.has_header("ETag"):
+            self.assertIn("max-age=", response["Cache-Control"])
+        else:
+            directives = {part.strip() for part in response.get("Cache-Control", "").split(",")}
+            self.assertLessEqual({"private", "no-store"}, directives, rule.url_name)
 
     def test_a_get_changes_nothing(self):
         """What a POST does, a GET of the same address (a link, a prefetching browser) never does."""

@@ -53,9 +53,9 @@ class Personas:
         )
         K = Role.Kind
         cls.chair = make_user("chair", (K.CHAIR, None), name="王主任", mfa=True)
-        cls.member = make_user("member", (K.COMMITTEE, None), name="李委员")
+        cls.member = make_user("member", (K.COMMITTEE, None), name="李委员", mfa=True)
         cls.treasurer = make_user("treasurer", (K.TREASURER, None), name="张会计", mfa=True)
-        cls.head1 = make_user("head1", (K.BUILDING_HEAD, cls.building1), name="刘楼长")
+        cls.head1 = make_user("head1", (K.BUILDING_HEAD, cls.building1), name="刘楼长", mfa=True)
         cls.volunteer = make_user("volunteer", (K.VOLUNTEER, None), name="赵师傅")
         cls.resident = make_user("resident", (K.RESIDENT, cls.household_a), name="周阿姨")
         cls.resident_b = make_user("resident_b", (K.RESIDENT, cls.household_b), name="吴先生")

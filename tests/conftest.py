@@ -24,3 +24,16 @@ def _fast_and_isolated(settings, tmp_path):
     }
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
+
+
+def pytest_xdist_auto_num_workers(config):
+    """`make test` runs `pytest -n auto`: the suite or a folder is shared out over the CPUs, one worker
+    per CPU, each with its own test database; a run of a few files or tests stays in one process, where
+    setting up a second database would cost more than it saves (docs/ARCHITECTURE.md, "Tests and CI")."""
+    import os
+
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None  # xdist's own reading of it
+    if config.args and all(arg.endswith(".py") or "::" in arg for arg in config.args):
+        return 0
+    return None

@@ -4,7 +4,7 @@ from estate.db import AppendOnly
 
 
 class Migration(migrations.Migration):
-    """Rows money has passed through are never changed or deleted (DESIGN.md, "Money and the ledger")."""
+    """Rows money has passed through are never changed or deleted (docs/ARCHITECTURE.md, "Invariants and where each is enforced")."""
 
     dependencies = [("ledger", "0001_journal_fees_payments_expenses")]
 

@@ -9,8 +9,8 @@ from ledger.templatetags.money import money
 register = template.Library()
 
 # One row of the journal page. The rows are put together here rather than in the template: fifty rows
-# of seven cells through the template engine cost as much as the rest of the page, and DESIGN.md gives
-# the 50-row ledger page 15 ms. Each value is escaped by format_html.
+# of seven cells through the template engine cost as much as the rest of the page, and the 50-row ledger
+# page has 15 ms (docs/ARCHITECTURE.md, "Budgets"). Each value is escaped by format_html.
 # On a phone each row is a card (table.cards in app.css): the memo and the amount first, then number,
 # date and kind with their labels; the column labels are put into the row's pattern once per page.
 ROW = ('<tr><td class="card-field" data-label="%(seq)s"><a href="{}/">#{}</a></td>'

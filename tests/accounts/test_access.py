@@ -34,4 +34,8 @@ class AccountsAccessTest(AccessTestCase):
         Access("accounts:invitation-accept", ok=EVERYONE, public=True,
                kwargs=lambda t: {"token": t.invitation.token}),
         Access("accounts:activity", ok=COMMITTEE, forbidden=NOT_COMMITTEE),
+        # Anyone logged in may turn on two-step login (first confirming the password: a redirect, hence POST
+        # here, where any answer but 403/404/500 counts); tests/accounts/test_two_step.py walks the pages.
+        Access("accounts:two-step", ok=EVERYONE, method="post"),
+        Access("accounts:two-step-done", ok=EVERYONE, method="post"),
     ]

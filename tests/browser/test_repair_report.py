@@ -7,6 +7,7 @@ import pytest
 from PIL import Image
 
 from repairs.models import Skill, Ticket, Volunteer
+from tests.background import run_queued_tasks
 from tests.base import Personas
 from tests.browser.conftest import login
 
@@ -58,7 +59,12 @@ def test_a_resident_reports_with_a_photo_and_the_committee_assigns_it(page, brow
 
     ticket = Ticket.objects.get()
     page.wait_for_url(f"{live_server.url}/repairs/{ticket.pk}/")
+    # The photo waits for the background worker; until it has run, the ticket says so.
+    assert page.locator("section.photos .photo-pending").inner_text() == "处理中"
+    page.screenshot(path=ARTIFACTS / "repair-photo-processing-360.png", full_page=True)
+    assert run_queued_tasks() == 1
     assert ticket.photos.count() == 1
+    page.reload()
     photo = page.locator("section.photos img").first
     photo.wait_for()
     # The photo loads lazily, once in view, and from the server's permission-checked view: wait for it

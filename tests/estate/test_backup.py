@@ -223,6 +223,9 @@ class RestoreRefusalTest(BackupTestCase):
                                 "does not hold exactly the files its manifest lists"),
             "no manifest": (rewrite(self.archive, self.tmp / "bare.tar.gz", drop={MANIFEST}), "not a Jiayuan backup"),
             "not an archive": (self._write("junk.tar.gz", b"PK\x03\x04 a zip file"), "not a readable backup archive"),
+            # The gzip trailer: CRC-32 of the data, then its length, each four bytes.
+            "a flipped CRC byte": (self._trailer_changed(-8), "CRC check failed"),
+            "a wrong length": (self._trailer_changed(-4), "Incorrect length"),
         }
         for case, (archive, message) in cases.items():
             with self.subTest(case):
@@ -299,6 +302,11 @@ class RestoreRefusalTest(BackupTestCase):
     def _truncated(self):
         data = self.archive.read_bytes()
         return self._write("cut.tar.gz", data[: len(data) // 2])
+
+    def _trailer_changed(self, offset):
+        data = bytearray(self.archive.read_bytes())
+        data[offset] ^= 0xFF
+        return self._write(f"trailer{offset}.tar.gz", bytes(data))
 
     def _write(self, name, data):
         path = self.tmp / name

@@ -3,6 +3,7 @@ from django.core import mail
 from keys import services
 from keys.models import KeyConsent, KeyDeposit, KeyHandover, Purpose
 from keys.services import KeyRefused
+from tests.background import run_queued_tasks
 from tests.keys.base import CONSENT, KeysTestCase
 
 
@@ -124,8 +125,10 @@ class EndOfDepositTest(KeysTestCase):
         self.resident.email = "zhou@example.com"
         self.resident.save()
         handover = self.take_out()
-        with self.captureOnCommitCallbacks(execute=True):
-            services.deposit_report_lost(deposit=self.deposit, by=self.volunteer, circumstances="在14楼楼道丢失")
+        run_queued_tasks()
+        mail.outbox.clear()  # the notice that the key went out
+        services.deposit_report_lost(deposit=self.deposit, by=self.volunteer, circumstances="在14楼楼道丢失")
+        run_queued_tasks()
         deposit = self.fresh()
         self.assertEqual(deposit.status, KeyDeposit.Status.LOST)
         self.assertEqual(deposit.end_note, "在14楼楼道丢失")

@@ -9,6 +9,8 @@ from estate.models import Resident
 from keys import services
 from keys.models import KeyHandover, KeyHandoverEvent, Purpose
 from keys.services import KeyRefused
+from messaging.models import Message
+from tests.background import run_queued_tasks
 from tests.base import make_user
 from tests.keys.base import KeysTestCase
 
@@ -170,13 +172,13 @@ class HouseholdIsToldTest(KeysTestCase):
         self.resident.save()
 
     def test_the_household_is_mailed_when_the_key_goes_out_and_comes_back(self):
-        with self.captureOnCommitCallbacks(execute=True):
-            handover = self.start()
+        handover = self.start()
+        run_queued_tasks()
         self.assertEqual(mail.outbox, [])  # one confirmation: nothing happened to the key yet
-        with self.captureOnCommitCallbacks(execute=True):
-            services.handover_confirm_out(handover=handover, by=self.volunteer2)
-        with self.captureOnCommitCallbacks(execute=True):
-            self.bring_back(handover, note="浇了阳台的花")
+        services.handover_confirm_out(handover=handover, by=self.volunteer2)
+        self.bring_back(handover, note="浇了阳台的花")
+        self.assertEqual(mail.outbox, [])  # sent by the background worker, never inside the request
+        run_queued_tasks()
         self.assertEqual([m.to for m in mail.outbox], [["zhou@example.com"], ["zhou@example.com"]])
         out, back = mail.outbox
         self.assertIn("K-017", out.subject)
@@ -185,18 +187,20 @@ class HouseholdIsToldTest(KeysTestCase):
         self.assertIn("浇花", out.body)
         self.assertIn("浇了阳台的花", back.body)
         self.assertNotIn("1-1-301", out.subject + out.body)
+        self.assertEqual(Message.objects.filter(recipient=self.resident, topic="key_out").count(), 1)
 
     def test_a_refused_confirmation_sends_nothing(self):
         handover = self.start()
-        with self.captureOnCommitCallbacks(execute=True), self.assertRaises(KeyRefused):
+        with self.assertRaises(KeyRefused):
             services.handover_confirm_out(handover=handover, by=self.chair)
+        run_queued_tasks()
         self.assertEqual(mail.outbox, [])
 
     def test_a_household_without_e_mail_is_told_on_its_dashboard_only(self):
         self.resident.email = ""
         self.resident.save()
-        with self.captureOnCommitCallbacks(execute=True):
-            self.take_out()
+        self.take_out()
+        run_queued_tasks()
         self.assertEqual(mail.outbox, [])
         self.login(self.resident)
         response = self.client.get("/")

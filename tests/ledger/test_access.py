@@ -76,8 +76,10 @@ class LedgerAccessTest(LedgerTestCase, AccessTestCase):
         committee_only("ledger:transaction", kwargs=lambda t: {"pk": t.payment.transaction.pk}),
         committee_post("ledger:transaction-reverse", kwargs=lambda t: {"pk": t.payment.transaction.pk},
                        data=lambda t: {"reason": "测试"}),
-        committee_only("ledger:handovers"),
+        # A building head sees the cash they hold; only the committee confirms it was handed over.
+        Access("ledger:handovers", ok=COLLECTORS, forbidden=("volunteer", "resident", "resident_b", "outsider")),
         committee_post("ledger:handover-confirm", kwargs=lambda t: {"pk": t.collected.pk}),
+        committee_post("ledger:handovers-confirm", data=lambda t: {"payment": [t.collected.pk]}),
         committee_only("ledger:expenses"),
         committee_only("ledger:expense-new"),
         committee_only("ledger:expense", kwargs=lambda t: {"pk": t.expense.pk}),
@@ -94,7 +96,8 @@ class LedgerAccessTest(LedgerTestCase, AccessTestCase):
         committee_only("ledger:billing"),
         committee_post("ledger:billing-run", data=lambda t: {"month": "2026-02"}),
         committee_only("ledger:months"),
-        committee_post("ledger:month-close", data=lambda t: {"month": "2026-01"}),
+        committee_post("ledger:month-close", data=lambda t: {"month": "2026-01", "confirm": "on"}),
+        committee_only("ledger:month", kwargs=lambda t: {"month": "2026-01"}),
         committee_only("ledger:fees"),
         committee_post("ledger:fee-rate-new", data=lambda t: {"rate": "0.40", "effective_from": "2027-01"}),
         committee_post("ledger:adjustment-new", data=lambda t: {

@@ -24,4 +24,5 @@ class NoticeAccessTest(AccessTestCase, LedgerTestCase):
         Access("ledger:notice", ok=ROLE_HOLDERS, forbidden=("outsider",), kwargs=lambda t: {"month": "2026-01"}),
         Access("ledger:notice-pdf", ok=ROLE_HOLDERS, forbidden=("outsider",), kwargs=lambda t: {"month": "2026-01"}),
         Access("notice-verify", ok=ROLE_HOLDERS + ("outsider",), public=True, kwargs=lambda t: {"code": t.code}),
+        Access("ledger:head-verify", ok=ROLE_HOLDERS + ("outsider",), public=True),
     ]

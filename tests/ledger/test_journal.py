@@ -11,7 +11,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from accounts.models import ActivityRecord
 from ledger import services
-from ledger.checks import first_violation
+from ledger.checks import first_violation, violations
 from ledger.models import ChainHead, ClosedMonth, Entry, SpentPayment, Transaction
 from ledger.services import Line
 from tests.ledger.base import FEB, JAN, LedgerTestCase, without_append_only
@@ -247,8 +247,10 @@ class CheckLedgerTest(LedgerTestCase):
         services.month_close(month=JAN, by=self.chair)
         with without_append_only("ledger_closedmonth"), connection.cursor() as cursor:
             cursor.execute("DELETE FROM ledger_closedmonth")
+        ChainHead.objects.filter(pk=1).update(closed_through=None)  # the chain head forgets it too
         post(PARKING, day=day)
         ClosedMonth.objects.create(month=JAN, head_seq=1, head_hash=Transaction.objects.get(seq=1).hash)
+        ChainHead.objects.filter(pk=1).update(closed_through=JAN)
 
     def test_it_names_a_posting_into_a_closed_month(self):
         self.post_behind_the_close(date(2026, 1, 20))
@@ -264,7 +266,10 @@ class CheckLedgerTest(LedgerTestCase):
         self.pay("10.00")
         with without_append_only("ledger_receipt"), connection.cursor() as cursor:
             cursor.execute("UPDATE ledger_receipt SET number = 5 WHERE number = 2")
-        self.assertIn("receipts of 2026: 2 receipts but numbers up to 5", self.check()[1])
+        # The receipt number is sealed into its payment's hash: that is named first.
+        self.assertIn("transaction #2: its content does not match its hash (changed after posting: the "
+                      "transaction, its entries or its payment record)", self.check()[1])
+        self.assertIn("receipts of 2026: 2 receipts but numbers up to 5", list(violations())[1])
 
 
 @time_machine.travel(date(2026, 4, 10))

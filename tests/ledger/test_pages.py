@@ -221,9 +221,13 @@ class ResidentPagesTest(LedgerTestCase):
 class CommitteePagesTest(LedgerTestCase):
     def test_the_billing_button_bills_the_month_once(self):
         self.login(self.treasurer)
-        self.client.post(reverse("ledger:billing-run"), {"month": "2026-02"})
-        response = self.client.post(reverse("ledger:billing-run"), {"month": "2026-02"}, follow=True)
+        self.client.post(reverse("ledger:billing-run"), {"month": "2026-02", "idempotency_key": "one"})
+        # The same form sent again says what it did the first time; a new form finds nobody left to bill.
+        response = self.client.post(reverse("ledger:billing-run"), {"month": "2026-02", "idempotency_key": "one"},
+                                    follow=True)
         self.assertContains(response, "101.99")
+        response = self.client.post(reverse("ledger:billing-run"), {"month": "2026-02", "idempotency_key": "two"},
+                                    follow=True)
         self.assertContains(response, "没有变化")
 
     def test_a_member_approves_from_the_approvals_page(self):
@@ -231,7 +235,7 @@ class CommitteePagesTest(LedgerTestCase):
                                           amount=Decimal("80.00"), description="补种", by=self.treasurer)
         self.login(self.member)
         self.assertContains(self.client.get(reverse("ledger:approvals")), "绿化队")
-        self.client.post(reverse("ledger:expense-approve", args=[expense.pk]))
+        self.client.post(reverse("ledger:expense-approve", args=[expense.pk]), {"idempotency_key": "k"})
         self.assertEqual(expense.approvals.get().approver, self.member)
         self.assertNotContains(self.client.get(reverse("ledger:approvals")), "绿化队")
 
@@ -296,8 +300,11 @@ class CommitteePagesTest(LedgerTestCase):
 
         Authenticator.objects.filter(user=self.treasurer).delete()
         self.login(self.treasurer)
-        response = self.client.post(reverse("ledger:billing-run"), {"month": "2026-02"})
-        self.assertRedirects(response, reverse("mfa_activate_totp"), fetch_redirect_response=False)
+        response = self.client.post(reverse("ledger:billing-run"), {"month": "2026-02"},
+                                    HTTP_REFERER="http://testserver/ledger/billing/")
+        self.assertRedirects(response,
+                             reverse("accounts:two-step") + "?next=http%3A%2F%2Ftestserver%2Fledger%2Fbilling%2F",
+                             fetch_redirect_response=False)
 
 
 @time_machine.travel(date(2026, 4, 10))
@@ -312,7 +319,7 @@ class ChartAndAttachmentTest(LedgerTestCase):
     def test_an_expense_is_entered_with_its_invoice_and_a_non_image_is_refused(self):
         self.login(self.treasurer)
         data = {"date": "2026-04-09", "category": Account.objects.get(code="cleaning").pk, "payee": "保洁公司",
-                "amount": "88.00", "description": "四月保洁"}
+                "amount": "88.00", "description": "四月保洁", "idempotency_key": "k"}
         refused = self.client.post(reverse("ledger:expense-new"), {
             **data, "attachment": SimpleUploadedFile("invoice.pdf", b"<script>alert(1)</script>")})
         self.assertContains(refused, "PDF")

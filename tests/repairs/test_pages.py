@@ -51,11 +51,11 @@ class QueryCountTest(RepairsTestCase):
                 event = services.ticket_comment(ticket=ticket, by=self.resident, comment=f"第{n}条")
                 Photo.objects.create(ticket=ticket, event=event, file="x.jpg", thumbnail="y.jpg",
                                      uploaded_by=self.resident)
-        # session, user, roles, ticket, events with authors, their photos, quotes,
-        # volunteers and contractors for the assign form
-        self.assert_constant(ticket.get_absolute_url(), comments, 9)
+        # session, user, roles, ticket, events with authors, their photos, their photos still processing,
+        # quotes, volunteers and contractors for the assign form, residents' comments (voice)
+        self.assert_constant(ticket.get_absolute_url(), comments, 11)
         # for a resident not involved: the committee's names instead of the assign form
-        self.assert_constant(ticket.get_absolute_url(), comments, 8, user=self.resident_b)
+        self.assert_constant(ticket.get_absolute_url(), comments, 10, user=self.resident_b)
 
     def test_the_quote_comparison(self):
         ticket = self.advance(self.common_ticket(), S.ACCEPTED)
@@ -65,8 +65,8 @@ class QueryCountTest(RepairsTestCase):
                 contractor = Contractor.objects.create(name=f"施工队{n}", trade=Skill.PLUMBING)
                 services.quote_add(ticket=ticket, by=self.member, contractor=contractor, amount=Decimal(1000 + n))
         # session, user, roles, ticket, quotes with contractors and who added them,
-        # contractors for the add form, quotes for the choose form
-        self.assert_constant(reverse("repairs:quotes", args=[ticket.pk]), quotes, 7)
+        # contractors for the add form, quotes for the choose form, residents' comments (voice)
+        self.assert_constant(reverse("repairs:quotes", args=[ticket.pk]), quotes, 8)
 
     def test_the_talent_pool(self):
         def people(count):

@@ -224,7 +224,7 @@ class QuotePagesTest(RepairsTestCase):
         self.login(self.chair)
         response = self.client.post(reverse("repairs:quote-choose", args=[ticket.pk]),
                                     {"quote": quote.pk, "reason": "便宜"})
-        self.assertRedirects(response, reverse("mfa_activate_totp"), fetch_redirect_response=False)
+        self.assertRedirects(response, reverse("accounts:two-step") + "?next=%2F", fetch_redirect_response=False)
         self.assertIsNone(Ticket.objects.get(pk=ticket.pk).chosen_quote)
         self.login(self.member)
         self.client.post(reverse("repairs:quote-choose", args=[ticket.pk]), {"quote": quote.pk, "reason": "便宜"})

@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import translation
 from PIL import Image
 
-from repairs.models import Photo, Ticket
+from repairs.models import PendingPhoto, Photo, Ticket
+from tests.background import run_queued_tasks
 from tests.repairs.base import RepairsTestCase, jpeg_upload
 
 
@@ -53,6 +54,11 @@ class ReportFormTest(RepairsTestCase):
         return {"place": "stairwell", "building": self.building1.pk, "category": "electrical",
                 "urgency": "normal", "spot": "1单元5楼", "description": "楼道灯不亮，晚上看不见台阶。", **overrides}
 
+    def finish_photos(self):
+        """What the background worker does after the request: clean the photos, drop what arrived."""
+        with self.captureOnCommitCallbacks(execute=True):
+            run_queued_tasks()
+
     def stored_files(self):
         root = Path(settings.MEDIA_ROOT)
         return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
@@ -65,6 +71,8 @@ class ReportFormTest(RepairsTestCase):
         self.assertRedirects(response, ticket.get_absolute_url())
         self.assertEqual((ticket.place, ticket.building, ticket.household, ticket.reported_by),
                          ("stairwell", self.building1, None, self.resident))
+        self.assertEqual(ticket.pending_photos.count(), 2)
+        self.finish_photos()
         self.assertEqual(ticket.photos.count(), 2)
         self.assertEqual(len(self.stored_files()), 4)  # each photo and its thumbnail
         for photo in ticket.photos.all():
@@ -149,19 +157,19 @@ class ReportFormTest(RepairsTestCase):
 
     def test_a_failure_after_storing_leaves_no_file(self):
         self.login(self.resident)
-        original = Photo.objects.create
+        original = PendingPhoto.objects.create
 
         def fail_on_second(**kwargs):
-            if Photo.objects.exists():
+            if PendingPhoto.objects.exists():
                 raise RuntimeError("the disk filled up")
             return original(**kwargs)
 
-        Photo.objects.create = fail_on_second
+        PendingPhoto.objects.create = fail_on_second
         try:
             with self.assertRaises(RuntimeError):
                 self.client.post(self.url, self.form(photos=[jpeg_upload("1.jpg"), jpeg_upload("2.jpg")]))
         finally:
-            Photo.objects.create = original
+            PendingPhoto.objects.create = original
         self.assertFalse(Ticket.objects.exists())
         self.assertEqual(self.stored_files(), [])
 
@@ -174,6 +182,7 @@ class ReportFormTest(RepairsTestCase):
         self.assertContains(response, f"x.jpg：{chinese(NOT_A_PHOTO)}")
         self.assertEqual(ticket.events.count(), 1)
         self.client.post(url, {"comment": "补一张照片", "photos": [jpeg_upload()]})
+        self.finish_photos()
         self.assertEqual(ticket.events.last().photos.count(), 1)
         self.assertEqual(len(self.stored_files()), 2)
 
@@ -185,6 +194,7 @@ class ReportFormTest(RepairsTestCase):
         image.save(out, "JPEG", exif=exif.tobytes())
         self.login(self.resident)
         self.client.post(self.url, self.form(photos=[SimpleUploadedFile("r.jpg", out.getvalue())]))
+        self.finish_photos()
         photo = Photo.objects.get()
         with default_storage.open(photo.file) as stored, Image.open(stored) as stored_image:
             self.assertEqual(stored_image.size, (40, 80))

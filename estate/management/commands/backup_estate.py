@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
@@ -7,8 +8,8 @@ from estate.backup import VENDOR_NAMES, BackupError, backup_create
 
 class Command(BaseCommand):
     help = (
-        "Write the whole database and every uploaded file (MEDIA_ROOT) to one .tar.gz archive, "
-        "while the app keeps running. Restore it with restore_estate."
+        "Write the whole database and every uploaded file (MEDIA_ROOT or the object storage) to one .tar.gz "
+        "archive, while the app keeps running. Restore it with restore_estate."
     )
 
     def add_arguments(self, parser):
@@ -17,7 +18,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, database, **options):
         try:
-            manifest = backup_create(path=file, connection=connections[database], media_root=settings.MEDIA_ROOT)
+            manifest = backup_create(path=file, connection=connections[database], media_root=settings.MEDIA_ROOT,
+                                     storage=default_storage)
         except BackupError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(self.style.SUCCESS(f"Backed up to {file}: {describe(manifest)}."))

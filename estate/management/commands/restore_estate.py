@@ -1,6 +1,7 @@
 import tempfile
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
@@ -31,7 +32,8 @@ class Command(BaseCommand):
                 self.stdout.write(self.style.SUCCESS(f"{file} is sound: {describe(manifest)}."))
                 return
             manifest = backup_restore(path=file, connection=connections[database],
-                                      media_root=settings.MEDIA_ROOT, replace=replace)
+                                      media_root=settings.MEDIA_ROOT, replace=replace,
+                                      storage=default_storage)
         except BackupError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(self.style.SUCCESS(f"Restored from {file}: {describe(manifest)}."))

@@ -1,0 +1,153 @@
+"""The inbox (everyone), the committee's delivery log and phone tree, and the arrears chasing record."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role, User
+from accounts.permissions import committee_required
+from estate.models import Building, Household, Resident
+from messaging import arrears, channels, services
+from messaging.forms import PolicyForm, ReachForm, ReminderForm
+from messaging.models import ArrearsReminder, Delivery, Message, Reach, ReminderPolicy
+
+PER_PAGE = 50
+
+
+@login_required
+def inbox(request):
+    page = Paginator(Message.objects.filter(recipient=request.user).only(
+        "subject", "created_at", "read_at", "topic"), PER_PAGE).get_page(request.GET.get("page"))
+    reach = Reach.objects.filter(user=request.user).first() or Reach(user=request.user)
+    return render(request, "messaging/inbox.html", {
+        "page": page, "reach_form": ReachForm(instance=reach),
+        "has_email": bool(request.user.email), "sms_on": channels.sms_enabled(),
+        "phone": services.phone_of(request.user),
+    })
+
+
+@login_required
+def message(request, pk):
+    message = get_object_or_404(Message.objects.filter(recipient=request.user), pk=pk)
+    services.message_read(message=message)
+    return render(request, "messaging/message.html", {"message": message})
+
+
+@require_POST
+@login_required
+def read_all(request):
+    services.messages_read_all(user=request.user)
+    return redirect("messaging:inbox")
+
+
+@require_POST
+@login_required
+def reach(request):
+    form = ReachForm(request.POST)
+    if form.is_valid():
+        services.reach_set(user=request.user, **form.cleaned_data)
+        messages.success(request, _("Saved: this is how the estate reaches you."))
+    return redirect("messaging:inbox")
+
+
+@committee_required
+def log(request):
+    """Every delivery, the failed and the interrupted first: what the estate told whom, and what did not arrive."""
+    deliveries = Delivery.objects.select_related("message__recipient").order_by("-message__created_at", "-pk")
+    status = request.GET.get("status", "")
+    if status in Delivery.Status.values:
+        deliveries = deliveries.filter(status=status)
+    page = Paginator(deliveries, PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "messaging/log.html", {
+        "page": page, "status": status, "Status": Delivery.Status,
+        "failed": Delivery.objects.filter(status__in=[Delivery.Status.FAILED, Delivery.Status.UNCERTAIN]).count(),
+    })
+
+
+def _unreachable_households():
+    """Households nobody of which has e-mail or SMS: the phone tree's callees, per building."""
+    residents = Resident.objects.filter(is_active=True).select_related("user__reach").order_by("pk")
+    households = Household.objects.filter(is_active=True).select_related("building").prefetch_related(
+        Prefetch("residents", queryset=residents, to_attr="active_residents"))
+    sms = channels.sms_enabled()
+    result = {}
+    for household in households:
+        people = household.active_residents
+        if not people:
+            continue
+        reachable = False
+        for person in people:
+            user = person.user
+            if user is None or not user.is_active:
+                continue
+            choice = getattr(user, "reach", None)
+            if user.email and (choice is None or choice.email):
+                reachable = True
+            if sms and person.phone and (choice is None or choice.sms):
+                reachable = True
+        if not reachable:
+            result.setdefault(household.building_id, []).append(household)
+    return result
+
+
+@committee_required
+def phone_tree(request):
+    """Who calls whom when everyone must be told: the chair calls the building heads, each head their callees."""
+    callees = _unreachable_households()
+    buildings = []
+    for building in Building.objects.order_by("code"):
+        heads = list(User.objects.filter(roles__kind=Role.Kind.BUILDING_HEAD, roles__building=building,
+                                         roles__ended_at__isnull=True, is_active=True).distinct())
+        buildings.append({"building": building, "heads": [(h, services.phone_of(h)) for h in heads],
+                          "households": callees.get(building.pk, [])})
+    chair = User.objects.filter(roles__kind=Role.Kind.CHAIR, roles__ended_at__isnull=True).first()
+    return render(request, "messaging/phone_tree.html", {
+        "buildings": buildings, "chair": chair, "chair_phone": services.phone_of(chair) if chair else "",
+    })
+
+
+def _get_household_for_reminder(request, pk):
+    user = request.user
+    if not (user.is_committee or user.is_building_head):
+        raise PermissionDenied
+    return get_object_or_404(Household.objects.visible_to(user), pk=pk)
+
+
+@login_required
+def arrears_remind(request, pk):
+    household = _get_household_for_reminder(request, pk)
+    form = ReminderForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            arrears.arrears_remind(household=household, by=request.user, **form.cleaned_data)
+        except arrears.ReminderRefused as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The reminder is recorded."))
+            return redirect("messaging:arrears-remind", pk=household.pk)
+    history = ArrearsReminder.objects.filter(household=household).select_related("by")[:20]
+    last = history[0] if history else None
+    return render(request, "messaging/arrears_remind.html", {
+        "household": household, "form": form, "history": history, "owed": arrears.owed_by(household),
+        "next_allowed": arrears.next_allowed_at(last.at) if last else None,
+        "min_days": ReminderPolicy.current_min_days(), "policy_form": PolicyForm(
+            initial={"min_days": ReminderPolicy.current_min_days()}),
+    })
+
+
+@require_POST
+@committee_required
+def reminder_policy(request):
+    form = PolicyForm(request.POST)
+    if form.is_valid():
+        arrears.reminder_policy_set(min_days=form.cleaned_data["min_days"], by=request.user)
+        messages.success(request, _("Saved: households are reminded at most once every %(days)d days.") % {
+            "days": form.cleaned_data["min_days"]})
+    else:
+        messages.error(request, _("Give a whole number of days from 1 to 365."))
+    return redirect("ledger:arrears")
