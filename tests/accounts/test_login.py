@@ -118,7 +118,7 @@ class TwoFactorPagesTest(PasswordLoginCase):
         self.assertContains(response, 'class="qr"')  # the authenticator's QR code, as a data: image
         self.assertContains(response, "验证器")
 
-    def test_the_nav_offers_two_factor_login_to_the_committee_only(self):
+    def test_the_nav_offers_two_factor_login_only_to_those_who_handle_money(self):
         self.login(self.resident)
         self.assertNotContains(self.client.get(reverse("estate:dashboard")), reverse("mfa_index"))
         self.login(self.treasurer)

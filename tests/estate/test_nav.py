@@ -49,9 +49,10 @@ class MenuTest(BaseTestCase):
             self.assertNotIn("我家账单", volunteer)
             # The outsider holds no role: nothing but the home page.
             self.assertNotIn(link("ledger:public"), self.menu(self.outsider))
-            # Two-factor login is the committee's, who move the money; nobody else is offered it.
+            # Two-factor login is for those who handle money (committee, building heads); nobody else is offered it.
             self.assertIn(link("mfa_index"), committee)
-            for user in (self.resident, self.head1, self.volunteer, self.outsider):
+            self.assertIn(link("mfa_index"), head)
+            for user in (self.resident, self.volunteer, self.outsider):
                 self.assertNotIn(link("mfa_index"), self.menu(user))
 
     def test_it_marks_the_page_you_are_on(self):
