@@ -9,6 +9,7 @@ from accounts.activity_words import label_records
 from accounts.models import ActivityRecord, Invitation, User
 from accounts.services import may_print
 from estate.cards import CardTable
+from estate.wording import labelled
 
 
 class _Table(CardTable):
@@ -114,7 +115,8 @@ class ActivityTable(_Table):
     def render_details(self, record):
         if not record.detail_pairs:
             return "—"
-        return format_html_join("", '<span class="detail">{}：{}</span>', record.detail_pairs)
+        return format_html_join("", '<span class="detail">{}</span>',
+                                ((labelled(*pair),) for pair in record.detail_pairs))
 
     def render_source(self, value):
         return _("command line") if value == "command" else value

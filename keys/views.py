@@ -323,8 +323,8 @@ def handover_new(request, pk):
     purposes = [*allowed, *(p for p in Purpose if p not in allowed)]
     witnesses = (access.possible_witnesses().exclude(pk=request.user.pk)
                  .exclude(pk__in=access.household_members(deposit.household)).order_by("name", "username"))
-    form = HandoverForm(request.POST or None, witnesses=witnesses, purposes=purposes,
-                        initial={"purpose": (allowed or [Purpose.EMERGENCY])[0]})
+    # No purpose is preselected: whoever takes a key out says why (an emergency entry above all).
+    form = HandoverForm(request.POST or None, witnesses=witnesses, purposes=purposes)
     if request.method == "POST" and form.is_valid():
         try:
             handover = services.handover_start(deposit=deposit, by=request.user, **form.cleaned_data)

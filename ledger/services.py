@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from accounts.activity import log_action
 from estate.aggregates import exact_sum
 from estate.models import Household
+from estate.wording import labelled
 from ledger import citations, sealing
 from ledger.closing import blocking_items
 from ledger.models import (
@@ -706,7 +707,7 @@ def income_record(*, kind, date, source, amount, method, by, period="", fund=Non
     income = Income(account=account, fund=fund, date=date, source=source[:100], period=period[:50],
                     amount=amount, method=method, recorded_by=by)
     txn = income.transaction = _post(
-        head=head, date=date, kind=Transaction.Kind.INCOME, memo=f"{account.name}: {source}",
+        head=head, date=date, kind=Transaction.Kind.INCOME, memo=labelled(account.name, source),
         lines=[Line(money_account, amount), Line(account.code, -amount, fund_id=fund.pk if fund else None)], by=by,
         record=sealing.income_record(income),
     )
@@ -859,7 +860,7 @@ def expense_pay(*, expense, method, by, date=None, idempotency_key=None):
              else Line(expense.category.code, expense.amount))
     credit = Line(Account.CASH if method == Method.CASH else Account.BANK, -expense.amount)
     txn = _post(head=head, date=date, kind=Transaction.Kind.EXPENSE,
-                memo=f"{expense.category.name}: {expense.payee}", lines=[debit, credit], by=by,
+                memo=labelled(expense.category.name, expense.payee), lines=[debit, credit], by=by,
                 record=sealing.expense_record(expense, approver_ids=[a.approver_id for a in expense.approvals.all()]))
     expense.status = Expense.Status.PAID
     expense.transaction = txn

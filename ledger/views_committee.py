@@ -29,6 +29,7 @@ from estate.aggregates import exact_sum
 from estate.models import Household
 from estate.tables import EXPORT_FORMATS, export_response
 from estate.uploads import cleanup_on_error
+from estate.wording import labelled
 from ledger import closing, reports, services
 from ledger.forms import (
     AccountNameForm,
@@ -91,7 +92,7 @@ def _form_action(request, form, action, success, *, to="ledger:fees"):
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
             for error in errors:
-                messages.error(request, f"{label}: {error}" if label else error)
+                messages.error(request, labelled(label, error) if label else error)
     return redirect(to)
 
 

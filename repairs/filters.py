@@ -3,11 +3,12 @@
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from repairs.models import Ticket
 
 STATE_CHOICES = [
-    ("open", _("Open")),
+    ("open", pgettext_lazy("repair tickets", "Open")),
     ("done", _("Awaiting confirmation")),
     ("finished", _("Finished")),
     ("rejected", _("Rejected")),

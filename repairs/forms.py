@@ -5,11 +5,14 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
 from estate import uploads
 from estate.models import Building, Household
+from estate.wording import labelled
 from ledger import citations
 from repairs.models import SKILLS_FOR, Contractor, Skill, Ticket, Volunteer
 
@@ -38,8 +41,9 @@ class PhotosField(forms.FileField):
 
     def __init__(self, *, max_files=Ticket.MAX_PHOTOS, **kwargs):
         kwargs.setdefault("required", False)
-        kwargs.setdefault("help_text", _("Up to %(count)s photos: JPEG, PNG or WebP, at most 10 MB each.")
-                          % {"count": max_files})
+        # The field is made when the module is imported: its help text is put in words when the form is shown,
+        # in the language of whoever looks at it.
+        kwargs.setdefault("help_text", _photos_help_lazy(max_files))
         super().__init__(**kwargs)
         self.max_files = max_files
 
@@ -59,7 +63,7 @@ class PhotosField(forms.FileField):
                 prepared.append(uploads.receive_image(upload))
             except ValidationError as error:
                 name = (upload.name or "?").replace("\\", "/").rsplit("/", 1)[-1][:60]
-                errors.extend(f"{name}: {message}" for message in error.messages)
+                errors.extend(labelled(name, message) for message in error.messages)
         if errors:
             raise ValidationError(errors)
         # Each photo may be large; several large ones at once would hold the worker that cleans them.
@@ -71,15 +75,25 @@ class PhotosField(forms.FileField):
         return prepared
 
 
+def _photos_help(count):
+    return gettext("Up to %(count)s photos: JPEG, PNG or WebP, at most 10 MB each.") % {"count": count}
+
+
+_photos_help_lazy = lazy(_photos_help, str)
+
+
 class ReportForm(NoSuffix, forms.Form):
-    place = forms.ChoiceField(label=_("Where is the problem?"), choices=Ticket.Place.choices)
+    # Neither where nor what is preselected: a guessed answer left standing would send the wrong person.
+    place = forms.ChoiceField(label=_("Where is the problem?"),
+                              choices=[("", _("Choose where")), *Ticket.Place.choices])
     household = forms.ModelChoiceField(label=_("Which flat?"), queryset=Household.objects.none(), required=False,
                                        empty_label=_("Choose the flat"))
     building = forms.ModelChoiceField(label=_("Which building?"), queryset=Building.objects.all(),
                                       required=False, empty_label=_("Not in a building / the whole estate"))
     spot = forms.CharField(label=_("Exact spot"), max_length=100, required=False,
                            help_text=_("For example: entrance 2, between the 5th and 6th floor"))
-    category = forms.ChoiceField(label=_("What is broken?"), choices=Ticket.Category.choices)
+    category = forms.ChoiceField(label=_("What is broken?"),
+                                 choices=[("", _("Choose what is broken")), *Ticket.Category.choices])
     urgency = forms.ChoiceField(
         label=_("How urgent?"), choices=Ticket.Urgency.choices, initial=Ticket.Urgency.NORMAL,
         widget=forms.RadioSelect,
@@ -99,7 +113,7 @@ class ReportForm(NoSuffix, forms.Form):
             self.fields["household"].widget = forms.HiddenInput()
             self.fields["household"].initial = next(iter(user.household_ids))
         if not user.is_resident and not user.is_committee and not user.is_building_head:
-            self.fields["place"].choices = [c for c in Ticket.Place.choices if c[0] != Ticket.Place.FLAT]
+            self.fields["place"].choices = [c for c in self.fields["place"].choices if c[0] != Ticket.Place.FLAT]
 
     def clean_description(self):
         return self.cleaned_data["description"].strip()

@@ -159,6 +159,7 @@ def ticket_detail(request, pk):
         "overdue": ticket.is_overdue(now),
         "approval": costs.approval_state(ticket),
         "may_quote": services.quote_refusal(ticket, user) is None,
+        "contacts": _flat_contacts(ticket, user),
     }
     if services.comment_refusal(ticket, user) is None:
         context["comment_form"] = CommentForm()
@@ -172,6 +173,23 @@ def ticket_detail(request, pk):
     if ticket.status == Ticket.Status.DONE and ticket.may_be_closed_at() > now:
         context["may_be_closed_at"] = ticket.may_be_closed_at()
     return render(request, "repairs/ticket_detail.html", context)
+
+
+def _flat_contacts(ticket, user):
+    """Whom to call about a repair inside a flat, as (name, phone, whole).
+
+    The volunteer assigned to the work must arrange a visit, so they see the number whole, as the committee
+    does; anyone else who follows the ticket (a building head) sees it masked (DESIGN.md, personal
+    information). The household itself is not shown its own numbers. The one who reported it comes first:
+    they asked for the repair.
+    """
+    if ticket.place != Ticket.Place.FLAT or not ticket.household_id or ticket.household_id in user.household_ids:
+        return []
+    residents = list(ticket.household.residents.filter(is_active=True).exclude(phone="").order_by("pk"))
+    reporter = [resident for resident in residents if resident.user_id == ticket.reported_by_id]
+    whole = user.is_committee or bool(ticket.volunteer_id and ticket.volunteer.user_id == user.pk)
+    return [(resident.name, resident.phone if whole else resident.phone_for(user), whole)
+            for resident in (reporter or residents)]
 
 
 def _assign_form(ticket, data=None):
@@ -199,7 +217,9 @@ def ticket_move(request, pk, move):
     form = MoveForm(request.POST)
     form.is_valid()
     comment = form.cleaned_data.get("comment", "")
-    _attempt(request, lambda: services.ticket_move(ticket=ticket, move=move, by=request.user, comment=comment))
+    done = workflow.MOVES[move].done
+    _attempt(request, lambda: services.ticket_move(ticket=ticket, move=move, by=request.user, comment=comment),
+             success=done % {"number": ticket.number} if done else None)
     return redirect(ticket)
 
 

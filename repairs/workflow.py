@@ -48,17 +48,23 @@ class Move:
     label: str
     needs_comment: bool = False
     style: str = ""  # the button's class
+    done: str = ""  # what the person is told once the move is made, with the ticket's %(number)s
 
 
 MOVES = {
-    "accept": Move("accept", gettext_lazy("Accept")),
-    "reject": Move("reject", gettext_lazy("Reject"), needs_comment=True, style="danger"),
+    "accept": Move("accept", gettext_lazy("Accept"),
+                   done=gettext_lazy("Repair %(number)s is accepted. Next: quotes, or someone to do the work.")),
+    "reject": Move("reject", gettext_lazy("Reject"), needs_comment=True, style="danger",
+                   done=gettext_lazy("Repair %(number)s is rejected; whoever reported it sees your reason.")),
     "assign": Move("assign", gettext_lazy("Assign")),
-    "start": Move("start", gettext_lazy("Start the work")),
-    "finish": Move("finish", gettext_lazy("The work is done")),
+    "start": Move("start", gettext_lazy("Start the work"), done=gettext_lazy("Work on repair %(number)s has started.")),
+    "finish": Move("finish", gettext_lazy("The work is done"),
+                   done=gettext_lazy("Repair %(number)s is done; whoever reported it is asked to confirm.")),
     "confirm": Move("confirm", gettext_lazy("Confirm it is fixed")),
-    "reopen": Move("reopen", gettext_lazy("Not fixed: reopen"), needs_comment=True, style="secondary"),
-    "close": Move("close", gettext_lazy("Close without confirmation"), style="secondary"),
+    "reopen": Move("reopen", gettext_lazy("Not fixed: reopen"), needs_comment=True, style="secondary",
+                   done=gettext_lazy("Repair %(number)s is open again; whoever does the work sees your comment.")),
+    "close": Move("close", gettext_lazy("Close without confirmation"), style="secondary",
+                  done=gettext_lazy("Repair %(number)s is closed.")),
 }
 # Moves made through their own form (an assignee to choose, a rating to give), not a plain button.
 OWN_FORM = {"assign", "confirm"}

@@ -74,7 +74,7 @@ def main():
     parser.add_argument("--password", default="jiayuan-demo-2026")
     parser.add_argument("--widths", default="360,1280")
     parser.add_argument("--pdf", action="store_true")
-    options = parser.parse_args()
+    options = parser.parse_intermixed_args()
     if not options.paths and not options.walk:
         parser.error("name the paths to save, or --walk")
     base = options.base.rstrip("/")

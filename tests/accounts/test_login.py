@@ -38,6 +38,10 @@ class LoginTest(PasswordLoginCase):
     def test_the_signup_page_explains_the_invitation_slips(self):
         response = self.client.get(reverse("account_signup"))
         self.assertContains(response, "请向业委会领取一张邀请单")
+        # ...and leads back to the login, which the login page itself does not need.
+        back = f'<a class="button secondary" href="{reverse("account_login")}">返回登录</a>'
+        self.assertContains(response, back, html=True)
+        self.assertNotContains(self.client.get(reverse("account_login")), "返回登录")
 
     def test_english_is_one_click_away(self):
         self.client.post(reverse("set_language"), {"language": "en"})
@@ -114,8 +118,10 @@ class TwoFactorPagesTest(PasswordLoginCase):
         self.assertContains(response, 'class="qr"')  # the authenticator's QR code, as a data: image
         self.assertContains(response, "验证器")
 
-    def test_the_nav_offers_two_factor_login_to_everyone(self):
+    def test_the_nav_offers_two_factor_login_only_to_those_who_handle_money(self):
         self.login(self.resident)
+        self.assertNotContains(self.client.get(reverse("estate:dashboard")), reverse("mfa_index"))
+        self.login(self.treasurer)
         self.assertContains(self.client.get(reverse("estate:dashboard")), reverse("mfa_index"))
 
 

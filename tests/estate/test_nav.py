@@ -47,9 +47,13 @@ class MenuTest(BaseTestCase):
             volunteer = self.menu(self.volunteer)
             self.assertIn(link("keys:index"), volunteer)
             self.assertNotIn("我家账单", volunteer)
-            # The outsider holds no role: the login's own links only.
+            # The outsider holds no role: nothing but the home page.
             self.assertNotIn(link("ledger:public"), self.menu(self.outsider))
-            self.assertIn(link("mfa_index"), self.menu(self.outsider))
+            # Two-factor login is for those who handle money (committee, building heads); nobody else is offered it.
+            self.assertIn(link("mfa_index"), committee)
+            self.assertIn(link("mfa_index"), head)
+            for user in (self.resident, self.volunteer, self.outsider):
+                self.assertNotIn(link("mfa_index"), self.menu(user))
 
     def test_it_marks_the_page_you_are_on(self):
         for name in ("ledger:journal", "ledger:arrears", "ledger:journal"):
@@ -72,3 +76,12 @@ class MenuTest(BaseTestCase):
         self.assertIn(link("keys:index"), self.menu(self.resident))
         services.role_withdraw(role=role, by=self.chair)
         self.assertNotIn(link("keys:index"), self.menu(self.resident))
+
+
+class FaviconTest(BaseTestCase):
+    def test_every_page_names_the_estates_icon_and_it_is_served(self):
+        from django.contrib.staticfiles import finders
+
+        page = self.client.get(reverse("account_login")).content.decode()
+        self.assertIn('<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">', page)
+        self.assertIn("<svg", open(finders.find("favicon.svg")).read())

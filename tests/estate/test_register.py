@@ -198,7 +198,7 @@ class HouseholdDetailTest(BaseTestCase):
         self.login(self.chair)
         response = self.client.get(self.household_a.get_absolute_url())
         self.assertContains(response, "李委员 · 住户信息有修改 · 1-1-301")
-        self.assertContains(response, "建筑面积（㎡）: 101.50 → 102.00")
+        self.assertContains(response, "建筑面积（㎡）：101.50 → 102.00")  # a Chinese label takes the full-width colon
 
 
 class HouseholdEditTest(BaseTestCase):

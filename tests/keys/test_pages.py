@@ -83,6 +83,16 @@ class HandoverPagesTest(KeysTestCase):
         self.client.post(f"/keys/handovers/{handover.pk}/confirm/")
         self.assertTrue(self.reload(handover).is_out)
 
+    def test_the_take_out_form_preselects_no_purpose_and_refuses_one_not_given(self):
+        self.login(self.volunteer)
+        url = f"/keys/deposits/{self.deposit.pk}/take-out/"
+        page = self.client.get(url).content.decode()
+        self.assertIn('value="emergency"', page)
+        self.assertNotIn("checked", page)  # not even 紧急入户: the keeper says why
+        response = self.client.post(url, {"witness": self.volunteer2.pk})
+        self.assertContains(response, "这个字段是必填项")
+        self.assertFalse(self.deposit.handovers.exists())
+
     def test_the_witness_list_leaves_out_the_keeper_and_the_household(self):
         from estate.models import Resident
 

@@ -127,6 +127,13 @@ class NoticeTest(LedgerTestCase):
         self.assertContains(response, notice.sha256)
         self.assertContains(response, "101.99")
         self.assertContains(response, "1-1-302")
+        # Plain words first; the command line only inside the fold for those who want the file's fingerprint.
+        page = response.content.decode()
+        self.assertIn("如果这里的数字和纸上的一致", page)
+        fold = page.split('<details class="an-digest">')[1].split("</details>")[0]
+        self.assertIn("sha256sum", fold)
+        self.assertIn(notice.sha256, fold)
+        self.assertEqual(page.count("sha256sum"), 1)
         self.assertEqual(self.client.get(reverse("notice-verify", args=["not-a-code"])).status_code, 404)
         # The ledger itself stays closed to the anonymous visitor.
         self.assertEqual(self.client.get(reverse("ledger:notice", args=["2026-01"])).status_code, 302)

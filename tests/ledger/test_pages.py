@@ -278,7 +278,7 @@ class CommitteePagesTest(LedgerTestCase):
             <td class="card-field" data-label="编号"><a href="{txn.pk}/">#{txn.seq}</a></td>
             <td class="nowrap card-field" data-label="日期">2026-04-02</td>
             <td class="card-field" data-label="类型">收入</td>
-            <td class="card-title">停车费: &lt;script&gt;alert(1)&lt;/script&gt;</td>
+            <td class="card-title">停车费：&lt;script&gt;alert(1)&lt;/script&gt;</td>
             <td class="money card-figure">1,234.50</td>
             <td class="card-off">张会计</td></tr>""", html=True)
         self.assertContains(page, '<table class="journal cards">')

@@ -110,6 +110,22 @@ class PagesShowTest(RepairsTestCase):
         self.assertEqual(panel["counts"], {"new": 3, "urgent": 1, "overdue": 1, "unconfirmed": 0})
         self.assertContains(response, urgent.get_absolute_url())
 
+    def test_a_ticket_past_its_promised_time_is_overdue_in_the_words_of_repairs_not_of_keys(self):
+        late = self.common_ticket(description="路灯坏了很久")
+        Ticket.objects.filter(pk=late.pk).update(reported_at=self.days_ago(5))
+        self.login(self.member)
+        dashboard = self.client.get(reverse("estate:dashboard")).content.decode()
+        repairs_panel = dashboard.split('<section class="card repairs-panel">')[1].split("</section>")[0]
+        self.assertIn("<strong>1</strong> 件超时", repairs_panel)
+        self.assertNotIn("超时未还", repairs_panel)
+        for url in (late.get_absolute_url(), reverse("repairs:list")):
+            with self.subTest(url):
+                page = self.client.get(url).content.decode()
+                self.assertIn("超时", page)
+                self.assertNotIn("超时未还", page)  # the key register's "overdue, not returned"
+        self.assertContains(self.client.get(late.get_absolute_url()), '<span class="badge warn">已超时</span>')
+        self.assertContains(self.client.get(reverse("repairs:list") + "?state=open"), "未办结")
+
     def test_a_volunteer_sees_their_jobs_on_the_dashboard(self):
         mine = self.advance(self.common_ticket(), S.ASSIGNED)
         self.login(self.volunteer)
@@ -128,6 +144,25 @@ class PagesShowTest(RepairsTestCase):
         response = self.client.get(ticket.get_absolute_url())
         self.assertNotContains(response, reverse("repairs:confirm", args=[ticket.pk]))
         self.assertNotIn("comment_form", response.context)
+
+    def test_accepting_a_ticket_says_so(self):
+        ticket = self.common_ticket()
+        self.login(self.member)
+        response = self.client.post(reverse("repairs:move", args=[ticket.pk, "accept"]), follow=True)
+        self.assertEqual([str(m) for m in response.context["messages"]],
+                         [f"报修 #{ticket.pk} 已受理。下一步：询价，或安排人来修。"])
+
+    def test_the_volunteer_assigned_to_a_flat_sees_the_residents_phone_whole_and_a_building_head_masked(self):
+        ticket = self.advance(self.flat_ticket(), S.ASSIGNED)
+        self.login(self.volunteer)
+        self.assertContains(self.client.get(ticket.get_absolute_url()),
+                            '<dd>周阿姨 · <a class="phone" href="tel:13812341234">13812341234</a></dd>', html=True)
+        self.login(self.head1)
+        page = self.client.get(ticket.get_absolute_url())
+        self.assertContains(page, '<dd>周阿姨 · <span class="phone">138****1234</span></dd>', html=True)
+        self.assertNotContains(page, "13812341234")
+        self.login(self.resident)  # the household is not shown its own number
+        self.assertNotContains(self.client.get(ticket.get_absolute_url()), "联系住户")
 
     def test_a_move_refused_by_the_state_says_why(self):
         ticket = self.common_ticket()

@@ -82,6 +82,25 @@ class ReportFormTest(RepairsTestCase):
             with default_storage.open(photo.thumbnail) as stored, Image.open(stored) as image:
                 self.assertLessEqual(max(image.size), 640)
 
+    def test_the_form_preselects_neither_where_nor_what_and_asks_for_both(self):
+        self.login(self.resident)
+        page = self.client.get(self.url).content.decode()
+        self.assertInHTML('<option value="" selected>请选择位置</option>', page)
+        self.assertInHTML('<option value="" selected>请选择哪里坏了</option>', page)
+        self.assertNotIn('value="flat" selected', page)
+        self.assertNotIn('value="plumbing" selected', page)
+        response = self.client.post(self.url, self.form(place="", category=""))
+        self.assertEqual(len(response.context["form"].errors), 2)
+        self.assertFalse(Ticket.objects.exists())
+
+    def test_the_photo_help_is_in_the_language_of_whoever_reads_it(self):
+        self.login(self.resident)
+        self.assertContains(self.client.get(self.url), "最多 6 张照片")
+        self.client.post(reverse("set_language"), {"language": "en"})
+        page = self.client.get(self.url)
+        self.assertContains(page, "Up to 6 photos: JPEG, PNG or WebP, at most 10 MB each.")
+        self.assertNotContains(page, "最多 6 张照片")
+
     def test_a_resident_of_one_flat_reports_inside_it_without_choosing_it(self):
         self.login(self.resident)
         page = self.client.get(self.url).content.decode()
@@ -114,10 +133,20 @@ class ReportFormTest(RepairsTestCase):
                 upload = SimpleUploadedFile(name, data, content_type=content_type)
                 response = self.client.post(self.url, self.form(photos=[jpeg_upload(), upload]))
                 self.assertEqual(response.status_code, 200)
-                self.assertContains(response, f"{name}: {chinese(message)}")
+                self.assertContains(response, f"{name}：{chinese(message)}")  # the full-width colon of Chinese
                 self.assertFalse(Ticket.objects.exists())
                 self.assertFalse(Photo.objects.exists())
                 self.assertEqual(self.stored_files(), [])
+
+    def test_a_refused_photo_is_named_at_the_top_of_the_form_with_a_link_to_the_field(self):
+        self.login(self.resident)
+        upload = SimpleUploadedFile("leak.svg", HOSTILE["svg"][0], content_type="image/svg+xml")
+        page = self.client.post(self.url, self.form(photos=[upload])).content.decode()
+        summary = page.split('<div class="error-summary" role="alert"', 1)[1].split("</div>", 1)[0]
+        self.assertIn(f'<a href="#id_photos">照片：leak.svg：{chinese(NOT_A_PHOTO)}</a>', summary)
+        # The summary comes before the first field, the error again beside the photo field below.
+        self.assertLess(page.index('class="error-summary"'), page.index('name="place"'))
+        self.assertEqual(page.count(f"leak.svg：{chinese(NOT_A_PHOTO)}"), 2)
 
     def test_at_most_six_photos(self):
         self.login(self.resident)
@@ -150,7 +179,7 @@ class ReportFormTest(RepairsTestCase):
         url = reverse("repairs:comment", args=[ticket.pk])
         bad = SimpleUploadedFile("x.jpg", HOSTILE["html renamed .jpg"][0], content_type="image/jpeg")
         response = self.client.post(url, {"comment": "看这里", "photos": [bad]}, follow=True)
-        self.assertContains(response, f"x.jpg: {chinese(NOT_A_PHOTO)}")
+        self.assertContains(response, f"x.jpg：{chinese(NOT_A_PHOTO)}")
         self.assertEqual(ticket.events.count(), 1)
         self.client.post(url, {"comment": "补一张照片", "photos": [jpeg_upload()]})
         self.finish_photos()
