@@ -80,7 +80,8 @@ def merge(ours, theirs):
             out.append(match.group(0))
         last = match.end()
     out.append(ours[last:])
-    text = "".join(out).rstrip("\n") + "\n"
+    # Obsolete entries (#~) would shadow the live ones the other side brings: makemessages restores what is used.
+    text = re.sub(r"(?m)^#~ .*\n", "", "".join(out)).rstrip("\n") + "\n"
     for key, (match, _) in theirs_entries.items():
         if key not in seen and key[1]:
             text += "\n" + match.group(0)
