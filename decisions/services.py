@@ -262,6 +262,11 @@ def motion_open(*, motion, by):
     log_action("decisions.motion.opened", motion, by=by, details={
         "total_area": f"{motion.total_area}", "total_heads": motion.total_heads,
         "ends": motion.voting_ends.isoformat()})
+    # Those who asked to hear of new notices and motions are told, once, with the transaction (messaging/jobs.py).
+    from messaging.jobs import publication_tell
+    from messaging.models import Topic
+
+    publication_tell(kind=Topic.MOTION, title=motion.title, link=motion.get_absolute_url(), key=f"motion:{motion.pk}")
     return motion
 
 

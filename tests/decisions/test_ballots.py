@@ -179,6 +179,16 @@ class MotionTest(RefusalTestCase):
         self.assertEqual((motion.total_area, motion.total_heads), (Decimal("261.50"), 3))
         self.assertEqual(motion.roll.count(), 3)
 
+    def test_opening_tells_those_who_asked_to_hear_of_new_motions_once(self):
+        from messaging.models import Message
+        from messaging.services import reach_set
+
+        reach_set(user=self.resident, email=False, sms=False, notices=True)
+        self.open_motion()
+        (message,) = Message.objects.filter(topic="motion")
+        self.assertEqual((message.recipient, message.subject), (self.resident, "新议案：更换小区大门门禁系统"))
+        self.assertEqual(message.link, self.motion.get_absolute_url())
+
     def test_one_owner_with_three_units_counts_as_one_head(self):
         from estate.models import Household
 
