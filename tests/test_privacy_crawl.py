@@ -131,7 +131,12 @@ class PrivacyCrawlTest(TestCase):
         repairs.ticket_comment(ticket=ticket, by=resident, comment=evil)
         contractor = repairs.contractor_save(by=member, name=f"公司{evil}"[:100], trade="other", phone="",
                                              notes=evil, is_active=True)
-        ledger.fund_create(name=f"基金{evil}"[:80], purpose=evil, by=chair)
+        from decisions.models import Decision
+        from ledger import citations
+
+        # The demo's fund decision (the e-bike shed) is the one a new fund raised from owners cites.
+        fund_decision = next(d for d in Decision.objects.passed() if d.kind in citations.FUND)
+        ledger.fund_create(name=f"基金{evil}"[:80], purpose=evil, by=chair, decision=fund_decision)
         ledger.income_record(kind="other_income", date=timezone.localdate(), source=evil[:100], period=evil[:50],
                              amount=Decimal("1.00"), method="cash", by=chair)
         expense = ledger.expense_record(date=timezone.localdate(), category="office", payee=evil[:100],

@@ -43,7 +43,7 @@ def _focus_is_visible(page):
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_every_menu_page_of_every_demo_login_is_accessible_and_lists_fit_a_phone(browser, live_server):
     call_command("seed_demo", stdout=StringIO())
     notice = MonthlyNotice.objects.order_by("-month").first()

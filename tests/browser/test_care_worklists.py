@@ -20,7 +20,7 @@ def shot(page, name):
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_buddy_taps_once_and_the_keeper_sees_visits_due_on_a_phone(page, live_server):
     class World(Cabinet, Personas):
         pass

@@ -19,7 +19,7 @@ def estate(db):
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_resident_opens_the_invitation_on_a_phone_sets_a_password_and_sees_their_household(
     page, live_server, estate
 ):

@@ -49,7 +49,7 @@ def shot(page, name):
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_keeper_and_a_witness_take_a_key_out_and_bring_it_back_on_their_own_phones(
     phone, live_server, cabinet, tmp_path
 ):

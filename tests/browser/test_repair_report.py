@@ -38,7 +38,7 @@ def no_sideways_scrolling(page):
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_resident_reports_with_a_photo_and_the_committee_assigns_it(page, browser, browser_context_args,
                                                                         live_server, estate):
     ARTIFACTS.mkdir(exist_ok=True)

@@ -18,7 +18,7 @@ def estate(db):
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_resident_logs_in_on_a_phone_and_sees_their_household(page, live_server, estate):
     login(page, live_server, "resident")
     page.wait_for_url(f"{live_server.url}/")

@@ -106,8 +106,8 @@ class NoticeWritingTest(BaseTestCase):
         self.login(self.resident)
         for count in (10, 50):
             make(count)
-            # session, user, roles, unread messages, notices
-            with self.assertNumQueries(5):
+            # session, user with its unread count, roles, notices
+            with self.assertNumQueries(4):
                 self.client.get(reverse("estate:notice-list"))
 
 

@@ -14,7 +14,7 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.usefixtures("estate")
 def test_a_committee_member_imports_a_roster_on_a_phone(page, live_server, tmp_path):
     roster = tmp_path / "花名册.xlsx"

@@ -163,12 +163,12 @@ class QueryCountTest(KeysTestCase):
         self.assertEqual(self.count(user, url), expected, url)
 
     def test_the_register(self):
-        # session, user, roles, unread messages; deposits, hand-overs out, their events, inventory checks
-        self.assertFixed(self.chair, "/keys/register/", 8)
+        # session, user with its unread count, roles; deposits, hand-overs out, their events, inventory checks
+        self.assertFixed(self.chair, "/keys/register/", 7)
 
     def test_the_key_keepers_page(self):
-        # session, user, roles, unread messages, keeper term; waiting for me, mine, out now, each with its events
-        self.assertFixed(self.volunteer, "/keys/", 11)
+        # session, user with its unread count, roles, keeper term; waiting for me, mine, out now, each with its events
+        self.assertFixed(self.volunteer, "/keys/", 10)
 
     def test_the_committee_dashboard(self):
         # session, user, roles; estate summary, posted notices; ledger: latest billed month, expenses waiting,
@@ -178,30 +178,30 @@ class QueryCountTest(KeysTestCase):
         self.assertFixed(self.member, "/", 22)
 
     def test_the_household_page(self):
-        # session, user, roles, unread messages, household; deposits, consents, hand-overs, events
+        # session, user with its unread count, roles, household; deposits, consents, hand-overs, events
         self.take_out(deposit=self.make_deposit(self.household_a, self.resident_record, tag_number=90, hook=90))
         self.bring_back(self.take_out())
-        self.assertFixed(self.chair, f"/keys/household/{self.household_a.pk}/", 9)
+        self.assertFixed(self.chair, f"/keys/household/{self.household_a.pk}/", 8)
 
     def test_the_inventory_form(self):
-        # session, user, roles, unread messages; deposits, deposits out
-        self.assertFixed(self.chair, "/keys/inventory/new/", 6)
+        # session, user with its unread count, roles; deposits, deposits out
+        self.assertFixed(self.chair, "/keys/inventory/new/", 5)
 
     def test_the_keepers_page(self):
-        # session, user, roles, unread messages; keeper terms, volunteers
-        self.assertFixed(self.chair, "/keys/keepers/", 6)
+        # session, user with its unread count, roles; keeper terms, volunteers
+        self.assertFixed(self.chair, "/keys/keepers/", 5)
 
     def test_an_inventory_check(self):
-        # session, user, roles, unread messages; the check, its lines with their deposits
+        # session, user with its unread count, roles; the check, its lines with their deposits
         self.grow(1)
         check = InventoryCheck.objects.get()
-        self.assertEqual(self.count(self.chair, f"/keys/inventory/{check.pk}/"), 6)
+        self.assertEqual(self.count(self.chair, f"/keys/inventory/{check.pk}/"), 5)
 
     def test_a_deposit_page_with_a_long_story(self):
-        # session, user, roles, unread messages; the deposit, consents, hand-overs, events
+        # session, user with its unread count, roles; the deposit, consents, hand-overs, events
         self.bring_back(self.take_out())
-        self.assertEqual(self.count(self.chair, f"/keys/deposits/{self.deposit.pk}/"), 8)
+        self.assertEqual(self.count(self.chair, f"/keys/deposits/{self.deposit.pk}/"), 7)
         for _ in range(5):
             self.bring_back(self.take_out())
         services.consent_change(deposit=self.deposit, by=self.resident, **CONSENT)
-        self.assertEqual(self.count(self.chair, f"/keys/deposits/{self.deposit.pk}/"), 8)
+        self.assertEqual(self.count(self.chair, f"/keys/deposits/{self.deposit.pk}/"), 7)

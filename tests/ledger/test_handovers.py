@@ -43,9 +43,9 @@ class HandoverTest(LedgerTestCase):
 
     def test_the_treasurer_sees_each_head_with_a_subtotal(self):
         self.login(self.treasurer)
-        with self.assertNumQueries(5):
-            # session, user, roles, the waiting collections (household, collector and receipt joined),
-            # the menu's unread messages
+        with self.assertNumQueries(4):
+            # session, user with its unread count, roles, the waiting collections (household,
+            # collector and receipt joined)
             page = main(self.client.get(reverse("ledger:handovers")))
         self.assertIn("刘楼长：2 笔，共 68.45 元", page)
         self.assertIn("陈楼长：1 笔，共 33.54 元", page)

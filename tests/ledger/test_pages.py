@@ -71,9 +71,9 @@ class FixedQueriesTest(LedgerTestCase):
     def test_the_journal_runs_a_known_number_of_queries(self):
         bulk.incomes(60, by=self.treasurer)
         self.login(self.member)
-        # session, user, roles, unread messages, the chain head (the count), the page of 50 (entered-by and
+        # session, user with its unread count, roles, the chain head (the count), the page of 50 (entered-by and
         # reversal joined)
-        with self.assertNumQueries(6):
+        with self.assertNumQueries(5):
             self.client.get(reverse("ledger:journal"))
 
 

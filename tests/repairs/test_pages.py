@@ -38,9 +38,10 @@ class QueryCountTest(RepairsTestCase):
                 q["sql"][:150] for q in queries))
 
     def test_the_ticket_list(self):
-        # session, user, roles, unread messages, count, one page of tickets with place and assignee, their photos
-        self.assert_constant(reverse("repairs:list"), self.tickets, 7)
-        self.assert_constant(reverse("repairs:list") + "?state=all&mine=reported", self.tickets, 7,
+        # session, user with its unread count, roles, count, one page of tickets with place and assignee,
+        # their photos
+        self.assert_constant(reverse("repairs:list"), self.tickets, 6)
+        self.assert_constant(reverse("repairs:list") + "?state=all&mine=reported", self.tickets, 6,
                              user=self.resident)
 
     def test_the_ticket_page(self):
@@ -51,11 +52,11 @@ class QueryCountTest(RepairsTestCase):
                 event = services.ticket_comment(ticket=ticket, by=self.resident, comment=f"第{n}条")
                 Photo.objects.create(ticket=ticket, event=event, file="x.jpg", thumbnail="y.jpg",
                                      uploaded_by=self.resident)
-        # session, user, roles, unread messages, ticket, events with authors, their photos, their photos
+        # session, user with its unread count, roles, ticket, events with authors, their photos, their photos
         # still processing, quotes, volunteers and contractors for the assign form, residents' comments (voice)
-        self.assert_constant(ticket.get_absolute_url(), comments, 12)
+        self.assert_constant(ticket.get_absolute_url(), comments, 11)
         # for a resident not involved: the committee's names instead of the assign form
-        self.assert_constant(ticket.get_absolute_url(), comments, 11, user=self.resident_b)
+        self.assert_constant(ticket.get_absolute_url(), comments, 10, user=self.resident_b)
 
     def test_the_quote_comparison(self):
         ticket = self.advance(self.common_ticket(), S.ACCEPTED)
@@ -75,12 +76,12 @@ class QueryCountTest(RepairsTestCase):
                 user = make_user(f"v{n}")
                 Volunteer.objects.create(user=user, skills=[Skill.GREENING])
                 Contractor.objects.create(name=f"施工队{n}", trade=Skill.PLUMBING)
-        # session, user, roles, unread messages, volunteers with their open jobs, contractors with theirs
-        self.assert_constant(reverse("repairs:talent"), people, 6)
+        # session, user with its unread count, roles, volunteers with their open jobs, contractors with theirs
+        self.assert_constant(reverse("repairs:talent"), people, 5)
 
     def test_the_figures(self):
-        # session, user, roles, unread messages, the period's tickets, rating, open by age, money spent
-        self.assert_constant(reverse("repairs:figures"), self.tickets, 8, user=self.resident)
+        # session, user with its unread count, roles, the period's tickets, rating, open by age, money spent
+        self.assert_constant(reverse("repairs:figures"), self.tickets, 7, user=self.resident)
 
     def test_the_dashboard_panels(self):
         # committee: the counts, emergencies, overdue, quote choices awaiting approval;

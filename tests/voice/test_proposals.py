@@ -48,7 +48,7 @@ class ProposalTest(VoiceTestCase):
         response = self.client.post(reverse("voice:proposal-new"), {
             "title": "标题", "body": "内容", "photos": [SimpleUploadedFile("x.jpg", b"not an image")]})
         self.assertEqual(response.status_code, 200)
-        self.assertContains(response, "x.jpg: 只接受 JPEG、PNG 或 WebP 格式的照片。")
+        self.assertContains(response, "x.jpg：只接受 JPEG、PNG 或 WebP 格式的照片。")
         self.assertEqual(Proposal.objects.count(), before)
         self.assertFalse(ProposalPhoto.objects.exists())
 
@@ -133,8 +133,8 @@ class ProposalTest(VoiceTestCase):
             proposal = services.proposal_create(by=self.resident_b, title=f"提议{n}", body="内容")
             services.proposal_support(proposal=proposal, by=self.resident)
             services.comment_add(by=self.resident, body="赞成", proposal=proposal)
-        # session, user, roles, the unread messages in the menu, proposals with households, authors and counts
-        with self.assertNumQueries(5):
+        # session, user, roles, proposals with households, authors and counts
+        with self.assertNumQueries(4):
             page = self.client.get(url)
         self.assertContains(page, "提议9")
         self.assertContains(page, "1 人附议")
