@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from estate.models import StoredFile
+
 
 class Owner(models.Model):
     """One owner holding several units: those units count as one head (司法解释 art. 9).
@@ -223,25 +225,10 @@ class Motion(models.Model):
         return self.is_open and self.voting_starts <= now < self.voting_ends
 
 
-class MotionAttachment(models.Model):
+class MotionAttachment(StoredFile):
     """A quote, a budget, a drawing: read before voting. Served only through decisions:attachment."""
 
     motion = models.ForeignKey(Motion, on_delete=models.PROTECT, related_name="attachments")
-    name = models.CharField(max_length=200, unique=True)
-    original_name = models.CharField(max_length=100, blank=True)
-    content_type = models.CharField(max_length=50)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["pk"]
-
-    def __str__(self):
-        return self.original_name or self.name
-
-    @property
-    def is_image(self):
-        return self.content_type.startswith("image/")
 
 
 class RollEntry(models.Model):

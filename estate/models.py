@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -178,3 +179,25 @@ class JobRun(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class StoredFile(models.Model):
+    """A document kept with a record (an invoice, a quote, a drawing), stored by estate.uploads.store() under
+    `name` and served only through a view of its app that checks who asks."""
+
+    name = models.CharField(max_length=200, unique=True)
+    original_name = models.CharField(max_length=100, blank=True)
+    content_type = models.CharField(max_length=50)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.original_name or self.name
+
+    @property
+    def is_image(self):
+        return self.content_type.startswith("image/")

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from estate.aggregates import exact_sum
+from estate.models import StoredFile
 
 
 def money_field(verbose_name, **kwargs):
@@ -560,7 +561,7 @@ class Approval(models.Model):
         return f"{self.expense_id} {self.approver}"
 
 
-class Attachment(models.Model):
+class Attachment(StoredFile):
     """An invoice or receipt (photo or PDF) of an expense, visible to every resident once the expense is paid.
 
     `name` is the storage name given by estate.uploads.store(); the file is
@@ -568,21 +569,6 @@ class Attachment(models.Model):
     """
 
     expense = models.ForeignKey(Expense, on_delete=models.PROTECT, related_name="attachments")
-    name = models.CharField(max_length=200, unique=True)
-    original_name = models.CharField(max_length=100, blank=True)
-    content_type = models.CharField(max_length=50)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["pk"]
-
-    def __str__(self):
-        return self.original_name or self.name
-
-    @property
-    def is_image(self):
-        return self.content_type.startswith("image/")
 
 
 class Budget(models.Model):
