@@ -97,6 +97,7 @@ class NoticeTest(LedgerTestCase):
         self.assertIn("Jiayuan-Sans", fonts)
         self.assertTrue(all(row.split()[-5] == "yes" for row in fonts.splitlines()[2:]), fonts)
         text = pdf_text(pdf).replace(" ", "")
+        self.assertIn("本月收入合计39.59", text)  # the month's income, also without any other income
         for expected in ("2026年1月公共收支公示", "101.99", "39.59", "38.8%", "1/3", "300.00", "1-1-302", "62.40"):
             self.assertIn(expected, text)
         self.assertRegex(text, r"第1页/共\d页")
