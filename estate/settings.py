@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "decisions",
     "committee",
     "voice",
+    "budgeting",
     "care",
     "messaging",
     "django.contrib.auth",

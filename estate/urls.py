@@ -25,6 +25,7 @@ urlpatterns = [
     path("d/<str:code>/", decisions_views.tally_verify, name="tally-verify"),
     path("committee/", include("committee.urls")),
     path("proposals/", include("voice.urls")),
+    path("budget/", include("budgeting.urls")),
 ]
 
 # Error pages in the site's layout and language (estate/errors.py); CSRF_FAILURE_VIEW is in settings.

@@ -24,7 +24,7 @@ from estate.models import Building, Household, Resident
 from estate.tables import EXPORT_FORMATS, HouseholdTable, ResidentTable, export_response, total_area
 
 # Each part of the estate contributes its panels to the dashboard, in this order.
-DASHBOARD_APPS = ("estate", "ledger", "repairs", "keys", "decisions", "care", "messaging")
+DASHBOARD_APPS = ("estate", "ledger", "repairs", "keys", "decisions", "budgeting", "care", "messaging")
 
 
 @require_GET

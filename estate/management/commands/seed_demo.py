@@ -6,7 +6,7 @@ from django.db import transaction
 from estate.models import Household
 
 # Each app seeds its part of the demo estate, in this order (later parts build on earlier ones).
-DEMO_APPS = ("estate", "ledger", "repairs", "keys", "decisions", "care", "messaging", "committee", "voice")
+DEMO_APPS = ("estate", "ledger", "repairs", "keys", "decisions", "care", "messaging", "committee", "voice", "budgeting")
 
 
 class Command(BaseCommand):
