@@ -99,6 +99,15 @@ VERB_LABELS = {
     "voice.proposal.declined": _("declined a proposal"),
     "voice.comment.added": _("commented on"),
     "voice.comment.hidden": _("hid a comment on"),
+    # budgeting: the budget drawn up with residents
+    "budgeting.plan.created": _("began drawing up"),
+    "budgeting.draft.saved": _("changed the draft of"),
+    "budgeting.plan.published": _("published for comments"),
+    "budgeting.comment.added": _("commented on"),
+    "budgeting.comment.hidden": _("hid a comment on"),
+    "budgeting.plan.revised": _("revised"),
+    "budgeting.plan.put_to_vote": _("put to the owners' vote"),
+    "budgeting.plan.adopted": _("adopted"),
     # repairs
     "repairs.ticket.reported": _("reported a repair"),
     "repairs.ticket.accept": _("accepted a repair"),
