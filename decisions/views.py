@@ -9,6 +9,7 @@ with a login sees each unit's choice (the law lets owners inspect them).
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -34,6 +35,8 @@ from decisions.models import Assembly, Ballot, Motion, MotionAttachment, Owner, 
 from decisions.sheet import sheet_context
 from estate import uploads
 from estate.pdf import posted_pdf_read
+
+BALLOTS_PER_PAGE = 50
 
 
 def _require_role(user):
@@ -320,8 +323,10 @@ def ballots(request, pk):
     rows = (Ballot.objects.filter(motion=motion).select_related("household", "cast_by", "confirmation__by",
                                                                  "replaces", "proxy")
             .prefetch_related("replaced_by").order_by("household__code", "cast_at", "pk"))
+    # A paper vote of a large estate is hundreds of ballots: a page at a time, by unit (queries: the count, the page).
+    page = Paginator(rows, BALLOTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "decisions/ballots.html", {
-        "motion": motion, "ballots": rows, "show_choices": motion.is_closed,
+        "motion": motion, "ballots": page, "page": page, "show_choices": motion.is_closed,
         "participation": services.participation(motion) if motion.is_open else None})
 
 

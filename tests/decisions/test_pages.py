@@ -1,5 +1,7 @@
 """The pages as owners and the committee use them."""
 
+from unittest import mock
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -124,6 +126,25 @@ class ListQueriesTest(VotesTestCase):
         self.cast(self.resident_b, self.household_b, "yes")
         self.paper(self.household_a2, "yes", by=self.chair, confirm_by=self.member)
         self.assertEqual(self.count_queries(reverse("decisions:ballots", args=[self.motion.pk])), one)
+
+    def test_the_ballot_list_comes_a_page_at_a_time_by_unit(self):
+        self.login(self.member)
+        self.open_motion()
+        self.cast(self.resident, self.household_a, "yes")
+        self.cast(self.resident_b, self.household_b, "yes")
+        self.paper(self.household_a2, "yes", by=self.chair, confirm_by=self.member)
+        url = reverse("decisions:ballots", args=[self.motion.pk])
+        with mock.patch("decisions.views.BALLOTS_PER_PAGE", 2):
+            first = self.client.get(url)
+            second = self.client.get(url, {"page": 2})
+            beyond = self.client.get(url, {"page": 9})
+        self.assertContains(first, "1-1-301")
+        self.assertContains(first, "1-1-302")
+        self.assertNotContains(first, "2-1-101")
+        self.assertContains(first, "1 / 2")
+        self.assertContains(second, "2-1-101")
+        self.assertNotContains(second, "1-1-301")
+        self.assertContains(beyond, "2-1-101")
 
 
 class DashboardTest(VotesTestCase):
