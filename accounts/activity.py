@@ -161,6 +161,7 @@ VERB_LABELS = {
     "decisions.ballot.entered": _("entered a paper ballot"),
     "decisions.ballot.confirmed": _("confirmed a paper ballot"),
     "decisions.ballot.corrected": _("corrected a ballot"),
+    "decisions.ballot.changed": _("changed their vote"),
     # care and messages
     "care.agreement_created": _("recorded a check-in agreement"),
     "care.agreement_changed": _("changed a check-in agreement"),

@@ -81,6 +81,12 @@ class VoteForm(NoSuffix, forms.Form):
     choice = forms.ChoiceField(label=_("Your vote"), choices=Ballot.Choice.choices, widget=CHOICE_WIDGET)
 
 
+class ChangeVoteForm(NoSuffix, forms.Form):
+    choice = forms.ChoiceField(label=_("Your vote now"), choices=Ballot.Choice.choices, widget=CHOICE_WIDGET)
+    reason = forms.CharField(label=_("Why you change it"), max_length=300,
+                             help_text=_("Kept with the new ballot; both ballots stay on record."))
+
+
 class PaperBallotForm(NoSuffix, forms.Form):
     household = forms.ModelChoiceField(label=_("Unit"), queryset=Household.objects.none())
     choice = forms.ChoiceField(label=_("Choice on the paper"), choices=Ballot.Choice.choices, widget=CHOICE_WIDGET)

@@ -422,6 +422,47 @@ def ballot_correct(*, ballot, choice, voter_name, reason, scan, by, proxy=None):
     return correction
 
 
+@transaction.atomic
+def ballot_change(*, ballot, choice, reason, by):
+    """The unit's owner (or proxy holder) changes the unit's vote on a phone before the close.
+
+    Like a committee member's correction: a new ballot replaces the current one, both are kept, the reason is
+    recorded with the new one; its receipt has a new code. The reason stays out of the activity log, which the
+    committee reads, since it may tell the choice.
+    """
+    motion = _locked(ballot.motion)
+    ballot = Ballot.objects.select_related("household").get(pk=ballot.pk)
+    household = ballot.household
+    if not (reason or "").strip():
+        _refuse(_("Say why you change your vote; it is kept with the new ballot."), "no_reason")
+    _check_can_take_ballot(motion, household, choice)
+    if not motion.accepts_online():
+        _refuse(_("This motion takes ballots on paper only."), "paper_only")
+    _in_period(motion)
+    standing = voting_standing(by, household, motion)
+    if standing is None:
+        _refuse(_("Only the owner of %(unit)s, or someone holding the owner's written proxy, may vote for it.")
+                % {"unit": household.code}, "not_entitled")
+    if hasattr(ballot, "replaced_by"):
+        _refuse(_("This ballot was already corrected; correct the newest one."), "already_replaced")
+    if choice == ballot.choice:
+        _refuse(_("That is the choice already recorded for %(unit)s.") % {"unit": household.code}, "same_choice")
+    kind, holder = standing
+    try:
+        with transaction.atomic():
+            change = Ballot.objects.create(
+                motion=motion, household=household, choice=choice, channel=Ballot.Channel.ONLINE,
+                voter_name=holder.name if kind == "owner" else holder.holder_name,
+                proxy=holder if kind == "proxy" else None, cast_by=by, replaces=ballot, reason=reason.strip(),
+                cast_at=now(), code=_new_code(motion),
+            )
+    except IntegrityError:
+        _refuse(_("This ballot was already corrected; correct the newest one."), "already_replaced")
+    log_action("decisions.ballot.changed", motion, by=by, details={
+        "unit": household.code, "replaces": ballot.code, "code": change.code, "proxy": kind == "proxy"})
+    return change
+
+
 # Participation and the close -------------------------------------------------------------------------------------
 
 def participation(motion):

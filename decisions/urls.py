@@ -12,6 +12,7 @@ urlpatterns = [
     path("motions/<int:pk>/tally.pdf", views.tally_pdf, name="tally-pdf"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
     path("ballots/<int:pk>/receipt/", views.receipt, name="receipt"),
+    path("ballots/<int:pk>/change/", views.ballot_change, name="ballot-change"),
     # The committee
     path("assemblies/new/", views.assembly_new, name="assembly-new"),
     path("assemblies/<int:pk>/", views.assembly_detail, name="assembly"),

@@ -22,6 +22,7 @@ from decisions import services
 from decisions.forms import (
     AssemblyForm,
     AttachmentForm,
+    ChangeVoteForm,
     ConfirmBallotForm,
     CorrectBallotForm,
     MotionForm,
@@ -146,7 +147,36 @@ def receipt(request, pk):
     own = ballot.cast_by_id == request.user.pk and ballot.channel == Ballot.Channel.ONLINE
     if not own and services.voting_standing(request.user, ballot.household, motion) is None:
         raise Http404
-    return render(request, "decisions/receipt.html", {"ballot": ballot, "motion": motion})
+    current = not hasattr(ballot, "replaced_by")
+    may_change = (current and motion.voting_now() and motion.accepts_online()
+                  and services.voting_standing(request.user, ballot.household, motion) is not None)
+    return render(request, "decisions/receipt.html", {"ballot": ballot, "motion": motion, "current": current,
+                                                      "may_change": may_change})
+
+
+@login_required
+def ballot_change(request, pk):
+    """The owner changes the unit's vote before the close: a new ballot replaces this one, both are kept."""
+    ballot = get_object_or_404(Ballot.objects.select_related("motion", "household"), pk=pk)
+    motion = _get_motion(request, ballot.motion_id)
+    if services.voting_standing(request.user, ballot.household, motion) is None:
+        raise Http404
+    form = ChangeVoteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if request.POST.get("confirmed") != "yes":
+            return render(request, "decisions/vote_change.html", {
+                "motion": motion, "ballot": ballot, "form": form, "confirming": True,
+                "choice_label": Ballot.Choice(data["choice"]).label})
+        try:
+            change = services.ballot_change(ballot=ballot, choice=data["choice"], reason=data["reason"],
+                                            by=request.user)
+        except ValidationError as error:
+            _refused(request, error)
+            return redirect("decisions:receipt", pk=ballot.pk)
+        messages.success(request, _("Your vote is changed. Keep the new verification code."))
+        return redirect("decisions:receipt", pk=change.pk)
+    return render(request, "decisions/vote_change.html", {"motion": motion, "ballot": ballot, "form": form})
 
 
 def _closed_tally(request, pk):
