@@ -29,6 +29,11 @@ class ChangeVoteTest(VotesTestCase):
         self.assertEqual(Ballot.objects.count(), 2)
         record = ActivityRecord.objects.get(verb="decisions.ballot.changed")
         self.assertNotIn("重新读了全文", str(record.details), "the reason may tell the choice: not in the log")
+        self.login(self.member)
+        listing = self.client.get(reverse("decisions:ballots", args=[self.motion.pk]))
+        self.assertNotContains(listing, "重新读了全文")
+        self.assertContains(listing, "截止后显示")
+        self.login(self.resident)
         old_receipt = self.client.get(reverse("decisions:receipt", args=[self.ballot.pk]))
         self.assertNotContains(old_receipt, reverse("decisions:ballot-change", args=[self.ballot.pk]))
 
