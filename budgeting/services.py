@@ -336,8 +336,12 @@ def plan_put_to_vote(*, plan, voting_starts, voting_ends, accepts, by, assembly=
 
 @transaction.atomic
 def plan_adopt(*, plan, by):
-    """Set the year's budget in the ledger from the revision the owners passed, citing their decision."""
-    _committee(by)
+    """Set the year's budget in the ledger from the revision the owners passed, citing their decision.
+
+    `by` is the committee member, or None for the schedule (budgeting/schedule.py) after the vote's close.
+    """
+    if by is not None:
+        _committee(by)
     plan = _locked(plan)
     if plan.is_adopted:
         _refuse(

@@ -238,6 +238,18 @@ class VoteTest(BudgetTestCase):
         self.assertEqual(ActivityRecord.objects.filter(verb="ledger.budget.set").count(), 2)
         self.assertContains(self.client.get(plan.get_absolute_url()), decision.number)
 
+    def test_the_schedule_adopts_a_passed_budget_once(self):
+        from budgeting.schedule import budgets_adopt
+
+        putting = self.put_to_vote()
+        self.assertEqual(budgets_adopt(now=None), 0, "nothing to adopt while the owners vote")
+        self.vote(putting, "yes")
+        self.assertEqual(budgets_adopt(now=None), 1)
+        self.assertEqual(budgets_adopt(now=None), 0)
+        plan = self.reload(self.plan)
+        self.assertEqual((plan.status, plan.adopted_by), (Plan.Status.ADOPTED, None))
+        self.assertEqual(Budget.objects.filter(year=2028, decision=plan.decision).count(), 2)
+
     def test_adoption_replaces_the_years_earlier_budget_lines(self):
         from ledger import services as ledger
 
