@@ -61,14 +61,12 @@ def seed(*, out):
         services.comment_add(plan=plan, by=resident2, body="电动车棚建好后电费由谁出？预算里没看到。")
     with clock(published + timedelta(days=3)):
         changed = {
-            "repairs": (Decimal("5200.00"), "公共部位零星维修（楼道扶手、单元门）"),
+            "repairs": (Decimal("5200.00"), "公共部位零星维修，如楼道扶手、单元门"),
             "greening": (Decimal("1200.00"), "草坪修剪与补种，每半年一次"),
         }
         lines = [(account, *changed.get(account.code, (amount, text))) for account, amount, text in draft]
         if "other_expense" in accounts:
-            lines.append(
-                (accounts["other_expense"], Decimal("600.00"), "电动车棚公共照明电费（充电费由使用者扫码支付）")
-            )
+            lines.append((accounts["other_expense"], Decimal("600.00"), "电动车棚公共照明电费，充电费由使用者扫码支付"))
         services.plan_revise(
             plan=plan,
             lines=lines,

@@ -21,6 +21,7 @@ from budgeting.models import Comment, CommentHiding, DraftLine, Plan, Putting, R
 from decisions import services as decisions
 from decisions.models import Assembly, Decision, Motion
 from estate.models import Household
+from estate.wording import labelled
 from ledger import services as ledger
 from ledger.models import Account, Budget
 from ledger.money import round_money
@@ -275,10 +276,14 @@ def motion_text(revision):
         ]
         if plan.intro:
             parts.append(plan.intro)
-        rows = [_("Category | Amount (yuan) | Explanation")]
+        # One numbered line per category, "name: amount (explanation)": read aloud or on a phone, it stays a table.
+        rows = [_("Lines, amounts in yuan:")]
         for n, line in enumerate(lines, start=1):
-            rows.append(f"{n}. {line.account.name} | {line.amount:,.2f} | {line.explanation or '—'}")
-        rows.append(_("Total | %(total)s") % {"total": f"{total:,.2f}"})
+            row = labelled(line.account.name, f"{line.amount:,.2f}")
+            if line.explanation:
+                row = _("%(line)s (%(explanation)s)") % {"line": row, "explanation": line.explanation}
+            rows.append(f"{n}. {row}")
+        rows.append(labelled(_("Total"), f"{total:,.2f}"))
         parts.append("\n".join(rows))
         parts.append(
             _(

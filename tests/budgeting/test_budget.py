@@ -213,8 +213,8 @@ class VoteTest(BudgetTestCase):
         putting = self.put_to_vote()
         motion = putting.motion
         self.assertEqual((motion.kind, motion.status), (Motion.Kind.BUDGET, Motion.Status.OPEN))
-        self.assertIn("保洁 | 7,200.00 | 保洁员", motion.text)
-        self.assertIn("合计 | 10,200.00", motion.text)
+        self.assertIn("1. 保洁：7,200.00（保洁员）", motion.text)
+        self.assertIn("合计：10,200.00", motion.text)
         self.assertEqual(putting.revision.number, 1)
         with self.assertRaisesMessage(ValidationError, "表决"):
             self.revise([(self.repairs, Decimal("1.00"), "")], day=date(2027, 3, 10))
