@@ -215,7 +215,7 @@ def alert_key(request, pk):
         raise PermissionDenied
     household = alert.agreement.household
     witnesses = (key_access.possible_witnesses().exclude(pk=user.pk)
-                 .exclude(pk__in=key_access.household_members(household)).order_by("name", "username"))
+                 .exclude(pk__in=household.member_logins()).order_by("name", "username"))
     form = AlertKeyForm(request.POST or None, witnesses=witnesses, initial={"reason": services.alert_reason(alert)})
     if request.method == "POST" and form.is_valid():
         try:
