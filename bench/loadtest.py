@@ -27,6 +27,7 @@ from locust import HttpUser, between, events, task
 
 PASSWORD = "jiayuan-demo-2026"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+PIXELS_PER_REPORT = 100_000_000  # estate.uploads.MAX_PIXELS_PER_REQUEST
 
 
 @events.init.add_listener
@@ -135,7 +136,13 @@ class Hostile(Person):
         data = {"csrfmiddlewaretoken": _csrf(page), "place": "stairwell", "category": "electrical",
                 "urgency": "normal", "description": "压力测试", "building": building.group(1) if building else ""}
         files = [("photos", (f"{n}.png", _big_png(), "image/png")) for n in range(photos)]
-        self.client.post("/repairs/new/", data=data, files=files, name=name)
+        with self.client.post("/repairs/new/", data=data, files=files, name=name, catch_response=True) as response:
+            # Refused: the form again, with the pixel budget's message. Accepted: the new ticket, its photo queued.
+            accepted = re.search(r"/repairs/\d+/$", response.url or "") is not None
+            if response.ok and accepted != (photos * 36_000_000 > PIXELS_PER_REPORT):
+                response.success()
+            else:
+                response.failure(f"{photos} photo(s): {'accepted' if accepted else 'refused'} ({response.status_code})")
 
     @task(2)
     def six_huge_photos(self):
@@ -157,5 +164,7 @@ class Hostile(Person):
                                   catch_response=True) as response:
                 if response.status_code == 422:
                     response.success()  # refused with a message: what it should do
+                else:
+                    response.failure(f"not refused ({response.status_code})")
         self.client.cookies.clear()
         self.on_start()
