@@ -41,7 +41,8 @@ def _get_alert_for_user(request, pk):
 
 
 def _family(agreement, user):
-    """Family contacts: whole numbers for the committee and the person only (DESIGN.md, Personal information)."""
+    """Family contacts: whole numbers for the committee and the person only (docs/ARCHITECTURE.md,
+    "Personal information")."""
     whole = user.is_committee or agreement.is_person(user)
     return [(name, phone if whole else mask_phone(phone)) for name, phone in agreement.family_contacts()]
 
