@@ -1,9 +1,9 @@
 """Statements, explanations and cash counts; matching the bank's lines with the journal; what blocks a close.
 
-The rule (DESIGN.md, money): a month cannot close while the bank's balance or the counted cash differs
-from the books without a written explanation. `month_close_blockers(month)` says what stands in the way,
-for ledger.services.month_close (which refuses) and for the month-close page (which lists it). Once the
-estate has entered a statement (or a cash count) for a month, every later month needs one too.
+The rule (docs/ARCHITECTURE.md, "Money that cannot be bent"): a month cannot close while the bank's balance or
+the counted cash differs from the books without a written explanation. `month_close_blockers(month)` says what
+stands in the way, for ledger.services.month_close (which refuses) and for the month-close page (which lists
+it). Once the estate has entered a statement (or a cash count) for a month, every later month needs one too.
 """
 
 from dataclasses import dataclass, field

@@ -41,7 +41,8 @@ def _get_alert_for_user(request, pk):
 
 
 def _family(agreement, user):
-    """Family contacts: whole numbers for the committee and the person only (DESIGN.md, Personal information)."""
+    """Family contacts: whole numbers for the committee and the person only (docs/ARCHITECTURE.md,
+    "Personal information")."""
     whole = user.is_committee or agreement.is_person(user)
     return [(name, phone if whole else mask_phone(phone)) for name, phone in agreement.family_contacts()]
 
@@ -215,7 +216,7 @@ def alert_key(request, pk):
         raise PermissionDenied
     household = alert.agreement.household
     witnesses = (key_access.possible_witnesses().exclude(pk=user.pk)
-                 .exclude(pk__in=key_access.household_members(household)).order_by("name", "username"))
+                 .exclude(pk__in=household.member_logins()).order_by("name", "username"))
     form = AlertKeyForm(request.POST or None, witnesses=witnesses, initial={"reason": services.alert_reason(alert)})
     if request.method == "POST" and form.is_valid():
         try:

@@ -29,6 +29,9 @@ PAGES = {
     500: (_("Something went wrong on our side"),
           _("The site could not finish this request. Please try again in a minute; if it happens again, "
             "tell the committee what you were doing.")),
+    429: (_("Too many attempts"),
+          _("Too many requests came from your connection in a short while, so the site is holding them back. "
+            "Wait a minute, then try again.")),
     503: (_("The site is resting for a moment"),
           _("The site cannot reach its records just now. Please try again in a few minutes.")),
 }
@@ -48,7 +51,7 @@ def _page(request, status, title, explanation):
         "SITE_NAME": settings.SITE_NAME, "status": status, "title": title, "explanation": explanation,
     }
     response = HttpResponse(loader.get_template("errors/page.html").render(context), status=status)
-    if status == 503:
+    if status in (429, 503):
         response["Retry-After"] = "60"
     return response
 
@@ -66,6 +69,12 @@ def page_not_found(request, exception):
     if request.path.startswith(reverse("notice-verify", kwargs={"code": "x"}).removesuffix("x/")):
         return _page(request, 404, *NOTICE_CODE_UNKNOWN)
     return _page(request, 404, *PAGES[404])
+
+
+def too_many_requests(request):
+    # django-allauth's login limits (docs/ARCHITECTURE.md, "Login limits") look for ROOT_URLCONF.handler429
+    # before falling back to their own bare English page.
+    return _page(request, 429, *PAGES[429])
 
 
 def server_error(request):

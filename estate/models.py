@@ -81,6 +81,16 @@ class Household(models.Model):
     def get_absolute_url(self):
         return reverse("estate:household-detail", args=[self.pk])
 
+    def member_logins(self):
+        """The logins that belong to the household: an active resident role for it, or an active resident record
+        linked to the login. Messages to the household go to them; its key hand-overs are kept from them."""
+        from accounts.models import Role, User
+
+        return User.objects.filter(
+            models.Q(roles__kind=Role.Kind.RESIDENT, roles__household=self, roles__ended_at__isnull=True)
+            | models.Q(resident_records__household=self, resident_records__is_active=True)
+        ).distinct()
+
     @staticmethod
     def make_code(building_code, entrance, room):
         """1-2-301 with an entrance, 1-301 without."""

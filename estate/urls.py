@@ -33,3 +33,5 @@ handler400 = "estate.errors.bad_request"
 handler403 = "estate.errors.permission_denied"
 handler404 = "estate.errors.page_not_found"
 handler500 = "estate.errors.server_error"
+# Not Django's: django-allauth answers a request over its rate limits with ROOT_URLCONF.handler429.
+handler429 = "estate.errors.too_many_requests"

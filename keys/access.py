@@ -66,14 +66,6 @@ def belongs_to(user, household):
     return Resident.objects.filter(household=household, user=user, is_active=True).exists()
 
 
-def household_members(household):
-    """The logins that belong to the household (to keep them out of its hand-overs)."""
-    return User.objects.filter(
-        Q(roles__kind=Role.Kind.RESIDENT, roles__household=household, roles__ended_at__isnull=True)
-        | Q(resident_records__household=household, resident_records__is_active=True)
-    ).distinct()
-
-
 def require_keeper(user):
     if not is_keeper_on_duty(user):
         raise PermissionDenied

@@ -322,7 +322,7 @@ def handover_new(request, pk):
     allowed = [purpose for purpose in Purpose if consent.allows(purpose, today)]
     purposes = [*allowed, *(p for p in Purpose if p not in allowed)]
     witnesses = (access.possible_witnesses().exclude(pk=request.user.pk)
-                 .exclude(pk__in=access.household_members(deposit.household)).order_by("name", "username"))
+                 .exclude(pk__in=deposit.household.member_logins()).order_by("name", "username"))
     # No purpose is preselected: whoever takes a key out says why (an emergency entry above all).
     form = HandoverForm(request.POST or None, witnesses=witnesses, purposes=purposes)
     if request.method == "POST" and form.is_valid():

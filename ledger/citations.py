@@ -1,4 +1,4 @@
-"""Money that only the owners may decide cites their decision (DESIGN.md, owners' decisions).
+"""Money that only the owners may decide cites their decision (docs/ARCHITECTURE.md, "Money cites decisions").
 
 A change of the fee rate, a new fund raised from owners, an annual budget and any
 single expense at or above settings.LEDGER_DECISION_LIMIT name the passed decision

@@ -4,9 +4,12 @@ Every view that acts on money checks the role first, then money_mfa_required
 (the chair and the treasurer need two-factor login before touching money).
 """
 
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
+from importlib import import_module
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,6 +22,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.module_loading import module_has_submodule
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -303,11 +307,27 @@ def arrears(request):
         "due_day": settings.LEDGER_BILL_DUE_DAY,
     }
     context["total"] = sum((row.owed for row in context["rows"]), ZERO)
-    # The chasing record (催缴登记): each household's last reminder and the next step (messaging/arrears.py).
-    from messaging.arrears import last_reminders
-
-    context["reminders"] = last_reminders([row.household_id for row in context["rows"]])
+    # Other apps' columns, such as the chasing record (催缴登记: each household's last reminder, messaging).
+    columns = arrears_columns()
+    ids = [row.household_id for row in context["rows"]]
+    cells = [(column.TEMPLATE, column.cells(ids)) for column in columns]
+    context["columns"] = columns
+    context["lines"] = [(row, [(template, found.get(row.household_id)) for template, found in cells])
+                        for row in context["rows"]]
     return render(request, "ledger/arrears.html", context)
+
+
+@functools.cache
+def arrears_columns():
+    """The columns other apps add to the arrears page, in INSTALLED_APPS order: every app with an `arrears_column`
+    module (HEADING, TEMPLATE rendered with `cell` and `household_id`, and `cells(household_ids)` returning
+    {household_id: cell} in a fixed number of queries). Gathered as the notice's sections are, so that the ledger
+    imports none of those apps (docs/ARCHITECTURE.md, "Apps and how they depend on each other")."""
+    return tuple(
+        import_module(f"{config.name}.arrears_column")
+        for config in apps.get_app_configs()
+        if config.name != "ledger" and module_has_submodule(config.module, "arrears_column")
+    )
 
 
 @login_required

@@ -1,6 +1,8 @@
-"""Messages' scheduled jobs (estate/background.py says what a job promises)."""
+"""Messages' scheduled jobs (estate/background.py says what a job promises).
 
-from messaging.jobs import keys_overdue_tell, repairs_late_tell
+Jobs about keys and repairs live in those apps' schedule.py; messaging imports no other domain app.
+"""
+
 from messaging.services import deliveries_requeue
 
-JOBS = [keys_overdue_tell, repairs_late_tell, deliveries_requeue]
+JOBS = [deliveries_requeue]

@@ -80,9 +80,7 @@ def message_send(*, to, topic, subject, body, link="", household=None, dedupe_ke
 @transaction.atomic
 def message_to_household(*, household, topic, subject, body, link="", dedupe_key=""):
     """Tell every member of the household with a login, on every channel each has."""
-    from keys.access import household_members
-
-    return message_send(to=household_members(household), household=household, topic=topic, subject=subject,
+    return message_send(to=household.member_logins(), household=household, topic=topic, subject=subject,
                         body=body, link=link, dedupe_key=dedupe_key)
 
 

@@ -179,8 +179,8 @@ def _flat_contacts(ticket, user):
     """Whom to call about a repair inside a flat, as (name, phone, whole).
 
     The volunteer assigned to the work must arrange a visit, so they see the number whole, as the committee
-    does; anyone else who follows the ticket (a building head) sees it masked (DESIGN.md, personal
-    information). The household itself is not shown its own numbers. The one who reported it comes first:
+    does; anyone else who follows the ticket (a building head) sees it masked (docs/ARCHITECTURE.md,
+    "Personal information"). The household itself is not shown its own numbers. The one who reported it comes first:
     they asked for the repair.
     """
     if ticket.place != Ticket.Place.FLAT or not ticket.household_id or ticket.household_id in user.household_ids:

@@ -1,46 +1,106 @@
 """Dependencies between the domain apps run one way (docs/ARCHITECTURE.md, "Apps and how they depend on each other").
 
-Repairs post expenses through the ledger, so repairs depend on the ledger; the ledger's monthly notice shows
-finished repairs and key hand-overs by gathering every app's notice_section module, never by importing them.
+Every app of the project but the foundation (`estate` and `accounts`, which know each other) is a domain app. No
+two of them may import each other, in either direction, wherever the import stands: at the top of a module, inside
+a function or a class, or as `import_module("app.module")` with the name written out. When a lower app must show
+what an upper app owns, the upper app contributes it (dashboard panels, notice sections, arrears columns,
+scheduled jobs) and the lower one gathers contributions by module name.
 """
 
 import ast
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 
-DOMAIN_APPS = ("ledger", "repairs", "keys")
+FOUNDATION = {"estate", "accounts"}
 
 
-def _imports(app):
-    found = set()
-    for path in (Path(settings.BASE_DIR) / app).rglob("*.py"):
-        if "migrations" in path.parts:
-            continue
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                names = [node.module]
-            else:
+def _project_apps(root):
+    return sorted(config.name for config in apps.get_app_configs() if Path(config.path).is_relative_to(root))
+
+
+def _imported_names(tree):
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            yield node.module
+        elif (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "id", getattr(node.func, "attr", None)) in ("import_module", "__import__")
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            yield node.args[0].value
+
+
+def imports_between(root, names):
+    """{app: {other app it imports: [the files that do]}} for the apps `names` under `root`, migrations aside."""
+    graph = {}
+    for app in names:
+        found = graph.setdefault(app, {})
+        for path in sorted((Path(root) / app).rglob("*.py")):
+            if "migrations" in path.parts:
                 continue
-            found.update(name.split(".")[0] for name in names if name.split(".")[0] in DOMAIN_APPS)
-    return found - {app}
+            for name in _imported_names(ast.parse(path.read_text(), filename=str(path))):
+                target = name.split(".")[0]
+                if target in names and target != app:
+                    found.setdefault(target, []).append(str(path.relative_to(root)))
+    return graph
 
 
-def test_the_ledger_imports_neither_repairs_nor_keys():
-    assert _imports("ledger") == set()
+def mutual_imports(graph):
+    return [
+        f"{a} ({', '.join(sorted(set(graph[a][b])))}) and {b} ({', '.join(sorted(set(graph[b][a])))})"
+        for a in graph
+        for b in graph[a]
+        if a < b and a in graph.get(b, {})
+    ]
 
 
 def test_no_two_domain_apps_import_each_other():
-    graph = {app: _imports(app) for app in DOMAIN_APPS}
-    assert graph["repairs"] == {"ledger"}
-    for app, targets in graph.items():
-        for target in targets:
-            assert app not in graph[target], f"{app} and {target} import each other"
+    root = Path(settings.BASE_DIR)
+    domain = [name for name in _project_apps(root) if name not in FOUNDATION]
+    assert {"ledger", "repairs", "keys", "messaging", "care", "bank"} <= set(domain)
+    assert mutual_imports(imports_between(root, domain)) == []
+
+
+def test_the_ledger_imports_neither_repairs_nor_keys_nor_messaging():
+    root = Path(settings.BASE_DIR)
+    graph = imports_between(root, _project_apps(root))
+    assert not {"repairs", "keys", "messaging"} & set(graph["ledger"])
+
+
+def test_messaging_imports_neither_keys_nor_repairs():
+    root = Path(settings.BASE_DIR)
+    graph = imports_between(root, _project_apps(root))
+    assert not {"keys", "repairs", "care"} & set(graph["messaging"])
+
+
+def test_an_import_is_found_wherever_it_stands(tmp_path):
+    (tmp_path / "low").mkdir()
+    (tmp_path / "high").mkdir()
+    (tmp_path / "high" / "views.py").write_text("from low.models import Thing\n")
+    (tmp_path / "low" / "jobs.py").write_text(
+        "class Job:\n    def run(self):\n        if True:\n            from high import views\n"
+    )
+    (tmp_path / "low" / "panels.py").write_text(
+        "from importlib import import_module\n\ndef load():\n    return import_module('high.panels')\n"
+    )
+    graph = imports_between(tmp_path, ["low", "high"])
+    assert graph == {"low": {"high": ["low/jobs.py", "low/panels.py"]}, "high": {"low": ["high/views.py"]}}
+    assert mutual_imports(graph) == ["high (high/views.py) and low (low/jobs.py, low/panels.py)"]
 
 
 def test_the_notice_gathers_the_other_apps_sections_in_order():
     from ledger.notice import notice_sections
 
     assert [section.KEY for section in notice_sections()] == ["reconciliation", "repairs", "keys"]
+
+
+def test_the_arrears_page_gathers_the_chasing_record():
+    from ledger.views_committee import arrears_columns
+
+    assert [column.__name__ for column in arrears_columns()] == ["messaging.arrears_column"]

@@ -2,8 +2,9 @@
 
 Two gunicorn processes on two ports of 127.0.0.1 share the test database and the uploads, as two
 machines behind a load balancer share PostgreSQL and the object storage (README, "Two app servers").
-A visitor's requests alternate between them: the session, the messages, the login limits and background
-work (a photo queued by one server, cleaned by a worker, served by the other) behave as on one server.
+A visitor's requests alternate between them: the session, the messages, the login limits, a money form sent
+to both (one payment, one income, whichever server and however close together) and background work (a photo
+queued by one server, cleaned by a worker, served by the other) behave as on one server.
 """
 
 import http.cookiejar
@@ -16,6 +17,8 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -24,11 +27,13 @@ from django.core.cache import caches
 from django.db import connection
 from django.test import TransactionTestCase, override_settings
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
+from ledger.models import Income, Payment, Receipt, Transaction
 from repairs.models import Ticket
 from tests.background import run_queued_tasks
 from tests.base import Personas
+from tests.browser.conftest import _current_code
 from tests.repairs.base import jpeg_bytes
 
 PASSWORD = "correct horse battery"  # tests.base.make_user's
@@ -99,8 +104,28 @@ class Visitor:
         return self.request(f"{server}/accounts/login/",
                             {"csrfmiddlewaretoken": token, "login": username, "password": password})
 
+    def log_in_with_code(self, server, username):
+        """Password, then the two-step code the person's authenticator app shows now."""
+        status, _, headers = self.log_in(server, username)
+        assert (status, headers["Location"]) == (302, "/accounts/2fa/authenticate/"), (status, headers["Location"])
+        step = f"{server}/accounts/2fa/authenticate/"
+        status, page, headers = self.request(step, {"csrfmiddlewaretoken": self.csrf(step),
+                                                    "code": _current_code(username)})
+        assert status == 302, page
+
+    def form(self, server, url, **values):
+        """The form's hidden fields (its CSRF token and its idempotency key) as the page rendered them, and values."""
+        status, page, _ = self.request(f"{server}{url}")
+        assert status == 200, f"{url} answered {status}"
+        hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
+        assert hidden.get("idempotency_key"), page
+        return {**hidden, **values}
+
 
 class TwoServersTest(Personas, TransactionTestCase):
+    # The chart of accounts and the chain head the migrations made, back for every test after a flush.
+    serialized_rollback = True
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -207,3 +232,46 @@ class TwoServersTest(Personas, TransactionTestCase):
         status, small, headers = visitor.request(
             self.a + reverse("repairs:photo-small", args=[ticket.pk, photo.pk]))
         self.assertEqual((status, headers["Content-Type"]), (200, "image/jpeg"))
+
+    def test_a_payment_form_sent_to_both_servers_at_once_records_one_payment(self):
+        """A double click that the load balancer sends to two servers: one payment, one receipt number, and
+        every answer leads to that receipt."""
+        visitor = Visitor()
+        visitor.log_in_with_code(self.a, "treasurer")
+        url = reverse("ledger:payment-new", args=[self.household_a.pk])
+        form = visitor.form(self.a, url, amount="39.59", method="cash", reference="", payer_name="",
+                            date=timezone.localdate().isoformat())
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            answers = list(pool.map(lambda server: visitor.request(f"{server}{url}", form), self.servers))
+        payment = Payment.objects.get()
+        receipt_url = reverse("ledger:receipt", args=[payment.receipt.pk])
+        self.assertEqual([(status, headers["Location"]) for status, _, headers in answers],
+                         [(302, receipt_url), (302, receipt_url)])
+        # Sent again later, to either server: the same receipt, said to be the one recorded before.
+        for server in self.servers:
+            status, _, headers = visitor.request(f"{server}{url}", form)
+            self.assertEqual((status, headers["Location"]), (302, receipt_url))
+        status, page, _ = visitor.request(f"{self.b}{receipt_url}")
+        self.assertEqual(status, 200)
+        self.assertIn(payment.receipt.code, page)
+        self.assertIn("这笔缴费已经登记过，以下是它的收据。", page)
+        self.assertEqual((Payment.objects.count(), Receipt.objects.count()), (1, 1))
+        self.assertEqual(payment.amount, Decimal("39.59"))
+        self.assertEqual(Transaction.objects.filter(kind=Transaction.Kind.PAYMENT).count(), 1)
+
+    def test_an_income_form_sent_to_both_servers_at_once_records_one_income(self):
+        visitor = Visitor()
+        visitor.log_in_with_code(self.b, "treasurer")
+        url = reverse("ledger:income-new")
+        form = visitor.form(self.b, url, kind="parking", fund="", source="临时停车", period="", amount="120.00",
+                            method="cash", date=timezone.localdate().isoformat())
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            answers = list(pool.map(lambda server: visitor.request(f"{server}{url}", form), reversed(self.servers)))
+        public = reverse("ledger:public")
+        self.assertEqual([(status, headers["Location"]) for status, _, headers in answers],
+                         [(302, public), (302, public)])
+        status, _, headers = visitor.request(f"{self.a}{url}", form)
+        self.assertEqual((status, headers["Location"]), (302, public))
+        income = Income.objects.get()
+        self.assertEqual((income.source, income.amount), ("临时停车", Decimal("120.00")))
+        self.assertEqual(Transaction.objects.filter(kind=Transaction.Kind.INCOME).count(), 1)

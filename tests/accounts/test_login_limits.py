@@ -1,6 +1,7 @@
 """Login limits that cannot be turned against the committee (docs/ARCHITECTURE.md, "Login limits")."""
 
 from django.contrib.auth import SESSION_KEY
+from django.core.cache import cache
 from django.test import override_settings
 from django.urls import reverse
 
@@ -112,4 +113,67 @@ class ProxySettingTest(BaseTestCase):
             self.client.post(reverse("account_login"), {"login": "resident", "password": "guess"},
                              REMOTE_ADDR="127.0.0.1", HTTP_X_REAL_IP="198.51.100.66")
         response = self.log_in(REMOTE_ADDR="127.0.0.1", HTTP_X_REAL_IP="203.0.113.7")
+        self.assertRedirects(response, reverse("estate:dashboard"), fetch_redirect_response=False)
+
+
+class ThrottledLoginPageTest(BaseTestCase):
+    """Held back, a visitor still sees the site: its layout, its language and a way home (estate/errors.py)."""
+
+    def setUp(self):
+        self.resident.set_password(PASSWORD)
+        self.resident.save(update_fields=["password"])
+
+    def post_login(self, login="resident", password=PASSWORD, address="198.51.100.4"):
+        return self.client.post(reverse("account_login"), {"login": login, "password": password},
+                                REMOTE_ADDR=address)
+
+    def over_the_login_limit(self, address="198.51.100.4"):
+        # ACCOUNT_RATE_LIMITS["login"] is 30 a minute per address; an empty form costs no password check.
+        for _ in range(30):
+            self.assertEqual(self.client.post(reverse("account_login"), {}, REMOTE_ADDR=address).status_code, 200)
+        return self.post_login(address=address)
+
+    def test_too_many_logins_from_one_address_get_the_sites_own_429_page_in_chinese(self):
+        response = self.over_the_login_limit()
+        self.assertEqual(response.status_code, 429)
+        self.assertEqual(response["Retry-After"], "60")
+        self.assertEqual(response["Cache-Control"], "private, no-store")
+        self.assertContains(response, '<html lang="zh-hans">', status_code=429)
+        self.assertContains(response, 'class="site-header', status_code=429)
+        self.assertContains(response, "<h1>尝试次数太多</h1>", html=True, status_code=429)
+        self.assertContains(response, "请等一分钟再试", status_code=429)
+        self.assertContains(response, f'href="{reverse("estate:dashboard")}"', status_code=429)
+        self.assertContains(response, "返回首页", status_code=429)
+        self.assertNotContains(response, "Too Many Requests", status_code=429)
+        self.assertNotIn(SESSION_KEY, self.client.session)
+
+    def test_the_429_page_speaks_english_to_those_who_chose_it(self):
+        self.client.post(reverse("set_language"), {"language": "en"})
+        response = self.over_the_login_limit()
+        self.assertContains(response, '<html lang="en">', status_code=429)
+        self.assertContains(response, "<h1>Too many attempts</h1>", html=True, status_code=429)
+        self.assertContains(response, "Wait a minute, then try again.", status_code=429)
+        self.assertContains(response, "Back to the home page", status_code=429)
+
+    def test_the_limit_lives_in_the_shared_cache_and_holds_back_only_that_address(self):
+        self.assertEqual(self.over_the_login_limit().status_code, 429)
+        self.assertLoggedInFrom("192.0.2.99")  # another address is not held back
+        self.client.logout()
+        cache.clear()  # what a minute's wait does: the counts expire from the cache table
+        self.assertLoggedInFrom("198.51.100.4")
+
+    def test_held_back_after_failed_passwords_the_answer_is_the_login_form_with_a_message(self):
+        self.client.post(reverse("set_language"), {"language": "en"})
+        for _ in range(5):
+            self.post_login(password="guess")
+        response = self.post_login()  # the right password, too soon
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, '<html lang="en">')
+        self.assertContains(response, 'class="site-header')
+        self.assertContains(response, "Too many failed login attempts. Try again later.")
+        self.assertContains(response, 'name="password"')
+        self.assertNotIn(SESSION_KEY, self.client.session)
+
+    def assertLoggedInFrom(self, address):
+        response = self.post_login(address=address)
         self.assertRedirects(response, reverse("estate:dashboard"), fetch_redirect_response=False)

@@ -2,7 +2,7 @@
 
 axe-core (bundled with axe-playwright-python, nothing downloaded) against WCAG 2.0-2.2 A and AA, failing on
 serious and critical findings; and what axe leaves to people: every control a thumb can hit at least 44 px
-tall and wide (DESIGN.md, large tap targets), and no page wider than the screen.
+tall and wide (docs/ARCHITECTURE.md, "Lists on a phone"), and no page wider than the screen.
 """
 
 from axe_playwright_python.sync_playwright import Axe

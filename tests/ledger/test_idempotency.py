@@ -1,4 +1,5 @@
-"""Every form that writes money or a decision acts once, however often it is sent (DESIGN.md, money)."""
+"""Every form that writes money or a decision acts once, however often it is sent (docs/ARCHITECTURE.md,
+"Money that cannot be bent")."""
 
 import threading
 import uuid

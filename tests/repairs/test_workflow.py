@@ -11,7 +11,7 @@ from tests.repairs.base import RepairsTestCase
 
 S = Ticket.Status
 
-# The workflow, written out independently of repairs.workflow: (state, move) → who may.
+# The repair workflow as the estate runs it, written out independently of repairs.workflow: (state, move) → who may.
 ALLOWED = {
     (S.NEW, "accept"): {"member"},
     (S.NEW, "reject"): {"member"},

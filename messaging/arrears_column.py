@@ -1,0 +1,14 @@
+"""The chasing record's column on the ledger's arrears page: each household's last reminder, the next step and a
+link to record one (gathered by ledger.views_committee.arrears_columns; the ledger imports nothing of messaging)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from messaging.arrears import last_reminders
+
+HEADING = _("Last reminder · next step")
+TEMPLATE = "messaging/_arrears_cell.html"
+
+
+def cells(household_ids):
+    """{household_id: its latest reminder}, in one query."""
+    return last_reminders(household_ids)
