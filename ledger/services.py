@@ -151,10 +151,12 @@ def _refuse_future(day):
                               % {"date": day.isoformat()})
 
 
-def _post(*, head, date, kind, memo, lines, by, reverses=None, record=None):
+def _post(*, head, date, kind, memo, lines, by, reverses=None, record=None, household_totals=True):
     """Post a transaction under the locked `head`. Callers hold the lock from _lock_chain().
 
-    `record` is what the transaction states besides its entries (ledger/sealing.py), hashed with it.
+    `record` is what the transaction states besides its entries (ledger/sealing.py), hashed with it. The
+    running totals (ledger.totals) take the entries; `household_totals=False` leaves the households' to the
+    caller (billing adds them in one statement).
     """
     lines = [line for line in lines if line.amount != 0]
     if len(lines) < 2:
@@ -184,7 +186,8 @@ def _post(*, head, date, kind, memo, lines, by, reverses=None, record=None):
     for entry in entries:
         entry.transaction = txn
     Entry.objects.bulk_create(entries, batch_size=2000)
-    totals.entries_posted(entries, day=date, receivable_id=account_ids.get(Account.RECEIVABLE))
+    totals.entries_posted(entries, day=date, receivable_id=account_ids.get(Account.RECEIVABLE),
+                          households=household_totals)
     head.seq, head.hash = txn.seq, txn.hash
     head.save(update_fields=["seq", "hash"])
     return txn
@@ -436,7 +439,8 @@ def month_bill(*, month, by, idempotency_key=None):
         lines = [Line(Account.RECEIVABLE, c.amount, household_id=c.household_id) for c in charges]
         lines.append(Line(Account.FEE_INCOME, -total))
         txn = _post(head=head, date=month, kind=Transaction.Kind.BILLING,
-                    memo=_("Property fees for %(month)s") % {"month": _month_label(month)}, lines=lines, by=by)
+                    memo=_("Property fees for %(month)s") % {"month": _month_label(month)}, lines=lines, by=by,
+                    household_totals=False)
     for charge in charges:
         charge.transaction = txn
     Charge.objects.bulk_create(charges, batch_size=2000)
@@ -444,14 +448,8 @@ def month_bill(*, month, by, idempotency_key=None):
     # money paid ahead: every payment and reversal sets credit against open charges at once, so no
     # household has both before billing (check_ledger verifies it). Looking no further keeps billing
     # fast however long the books are.
-    open_charges = {c.household_id: [[c, c.amount]] for c in charges}
-    settlements = _settle(_credits(Payment.objects.all()), open_charges)
-    deltas = totals.settled_by(settlements)
-    for charge in charges:
-        deltas[charge.household_id]["billed"] = charge.amount
-    # A new charge still open after the credit is the household's oldest open one unless it had one before.
-    totals.households_add(deltas, opened={household_id: month for household_id, [(_charge, due)]
-                                          in open_charges.items() if due > 0})
+    _settle(_credits(Payment.objects.all()), {c.household_id: [[c, c.amount]] for c in charges})
+    totals.households_billed(month, [charge.household_id for charge in charges])
     result = BillingResult(month, len(charges), total, txn)
     log_action("ledger.month.billed", txn, by=by,
                details={"month": _month_label(month), "households": len(charges), "total": str(total)})

@@ -17,8 +17,9 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F, Min, Q
-from django.db.models.functions import TruncMonth
+from django.db.models import Case, Exists, F, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Round, TruncMonth
+from django.db.models.lookups import GreaterThan
 
 from estate.aggregates import exact_sum
 from ledger.models import (
@@ -42,8 +43,9 @@ HOUSEHOLD_FIELDS = ("billed", "paid", "settled", "balance")
 # --- Kept as postings happen ------------------------------------------------------------------------------
 
 
-def entries_posted(entries, *, day, receivable_id):
-    """A transaction dated `day` posted `entries`: add them to their account's, fund's and household's totals."""
+def entries_posted(entries, *, day, receivable_id, households=True):
+    """A transaction dated `day` posted `entries`: add them to their account's, fund's and (unless `households` is
+    false: billing adds its own, households_billed) household's totals."""
     month = month_start(day)
     by_account = defaultdict(lambda: [ZERO, ZERO])
     by_fund = defaultdict(lambda: [ZERO, ZERO])
@@ -55,7 +57,7 @@ def entries_posted(entries, *, day, receivable_id):
         if entry.fund_id is not None:
             # Money raised is a credit to the fund, money spent from it a debit.
             by_fund[entry.fund_id][0 if entry.amount < 0 else 1] += abs(entry.amount)
-        if entry.household_id is not None and entry.account_id == receivable_id:
+        if households and entry.household_id is not None and entry.account_id == receivable_id:
             balances[entry.household_id] += entry.amount
     _month_rows_add(AccountMonthTotal, "account_id", month, by_account, ("total", "debits"))
     _month_rows_add(FundMonthTotal, "fund_id", month, by_fund, ("raised", "spent"))
@@ -79,15 +81,11 @@ def _month_rows_add(model, key, month, sums, fields):
     model.objects.bulk_update(existing, fields, batch_size=500)
 
 
-def households_add(deltas, *, opened=None, refresh=()):
-    """Add `deltas` ({household id: {field: amount}}) to the households' totals.
-
-    `opened` ({household id: month}): a charge of that month is left open, so the oldest open month is at
-    the latest that one. `refresh`: households whose oldest open month is read again from their charges
-    (a payment settled some, a reversal opened some again).
-    """
-    opened = opened or {}
-    ids = set(deltas) | set(opened) | set(refresh)
+def households_add(deltas, *, refresh=()):
+    """Add `deltas` ({household id: {field: amount}}) to the totals of a few households (a payment's, a
+    reversal's). `refresh`: households whose oldest open month is read again from their charges (a payment
+    settled some, a reversal opened some again)."""
+    ids = set(deltas) | set(refresh)
     if not ids:
         return
     rows = {row.household_id: row for row in HouseholdTotal.objects.filter(household_id__in=ids)}
@@ -98,9 +96,6 @@ def households_add(deltas, *, opened=None, refresh=()):
         row = rows[household_id]
         for field, amount in changes.items():
             setattr(row, field, getattr(row, field) + amount)
-    for household_id, month in opened.items():
-        row = rows[household_id]
-        row.oldest_open = month if row.oldest_open is None else min(row.oldest_open, month)
     if refresh:
         oldest = dict(
             Charge.objects.filter(household_id__in=refresh)
@@ -113,6 +108,41 @@ def households_add(deltas, *, opened=None, refresh=()):
         for household_id in refresh:
             rows[household_id].oldest_open = oldest.get(household_id)
     HouseholdTotal.objects.bulk_update(rows.values(), [*HOUSEHOLD_FIELDS, "oldest_open"], batch_size=500)
+
+
+def households_billed(month, household_ids):
+    """Add a billing run of `month` (its charges and the money paid ahead it settled) to the households' totals.
+
+    One UPDATE that reads each household's new charge and what was settled of it, rather than a row written
+    back per household: billing 5,000 households stays within its two seconds.
+    """
+    existing = set(HouseholdTotal.objects.filter(household_id__in=household_ids).values_list("household_id", flat=True))
+    HouseholdTotal.objects.bulk_create(
+        [HouseholdTotal(household_id=household_id) for household_id in set(household_ids) - existing], batch_size=2000
+    )
+    charge = Charge.objects.filter(household_id=OuterRef("household_id"), month=month)
+    amount = Subquery(charge.values("amount")[:1])
+    settled = Coalesce(
+        Subquery(
+            Settlement.objects.filter(charge__household_id=OuterRef("household_id"), charge__month=month)
+            .order_by()
+            .values("charge__household_id")
+            .annotate(total=exact_sum("amount"))
+            .values("total")
+        ),
+        Value(ZERO),
+    )
+    HouseholdTotal.objects.filter(Exists(charge)).update(
+        # Rounded in the SQL: SQLite adds decimals as binary floating point (estate.aggregates).
+        billed=Round(F("billed") + amount, 2),
+        balance=Round(F("balance") + amount, 2),
+        settled=Round(F("settled") + settled, 2),
+        oldest_open=Case(
+            When(oldest_open__isnull=False, then=F("oldest_open")),
+            When(GreaterThan(amount, settled), then=Value(month)),
+            default=None,
+        ),
+    )
 
 
 def settled_by(settlements):
