@@ -67,13 +67,28 @@ class _EntryRow:
         self.household_id, self.fund_id = household_id, fund_id
 
 
+class _TransactionRow:
+    """What Transaction.compute_hash reads, from a plain row: a model instance per posting was a sixth of the
+    chain's time at ten years of books."""
+
+    FIELDS = ("pk", "seq", "date", "kind", "memo", "reverses_id", "created_at", "created_by_id", "prev_hash", "hash",
+              "hash_version", "amount")
+    __slots__ = FIELDS
+    compute_hash = Transaction.compute_hash
+
+    def __init__(self, row):
+        for name, value in zip(self.FIELDS, row, strict=True):
+            setattr(self, name, value)
+
+
 def _chain():
     """Sequence without gaps, each hash over the previous one and the content, entries adding up to zero."""
     entries = _entries_in_posting_order()
     records = records_by_transaction()
     pending = next(entries, None)
     previous_hash, expected_seq = GENESIS_HASH, 1
-    for txn in Transaction.objects.order_by("seq").iterator(chunk_size=CHUNK):
+    rows = Transaction.objects.order_by("seq").values_list(*_TransactionRow.FIELDS)
+    for txn in map(_TransactionRow, rows.iterator(chunk_size=CHUNK)):
         if txn.seq != expected_seq:
             yield f"transaction #{txn.seq}: expected number #{expected_seq} (a transaction is missing)"
             return

@@ -183,16 +183,18 @@ def expected():
         for household_id, total in rows.order_by():
             if total:
                 households[household_id][field] = total
-    # One grouped pass over the settlements instead of a sum per charge: ten years of charges are many.
+    # Only a household billed more than was settled has an open month (no charge is settled beyond its amount:
+    # check_ledger looks first), so only the few households in arrears or with a bill not yet due are searched.
+    owing = [household_id for household_id, row in households.items() if row["billed"] > row["settled"]]
     fully_settled = (
-        Settlement.objects.filter(not_reversed("payment__transaction_id"))
+        Settlement.objects.filter(not_reversed("payment__transaction_id"), charge__household_id__in=owing)
         .values("charge_id")
         .annotate(total=exact_sum("amount"))
         .filter(total__gte=F("charge__amount"))
         .values("charge_id")
     )
     oldest = (
-        Charge.objects.filter(amount__gt=0)
+        Charge.objects.filter(household_id__in=owing, amount__gt=0)
         .exclude(pk__in=fully_settled)
         .order_by()
         .values_list("household_id")
