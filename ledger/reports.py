@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 
 from estate.aggregates import exact_sum
@@ -23,6 +23,7 @@ from ledger.models import (
     Expense,
     Fund,
     FundMonthTotal,
+    HouseholdTotal,
     Income,
     Payment,
     Settlement,
@@ -120,28 +121,24 @@ def arrears(*, until=None, households=None):
     last = last_overdue_month(until)
     # The charges that can be overdue, found from the households' running totals (ledger.totals) rather than
     # among ten years of charges: a household's charges from its oldest open month on (a join the database
-    # starts from the few households with an open month); and, for a day in the past, every charge of a
-    # household that has paid since (a charge open then and settled now was settled by such a payment).
-    # Today nobody has paid since: no payment is dated in the future.
+    # starts from the few households with an open month). For a day in the past, a household that has paid
+    # since may have had a charge open then that is settled now: its charges are all read. Today nobody has
+    # paid since (no payment is dated in the future). The database sums them by household.
     paid_since = set(Payment.objects.filter(date__gt=until, household__in=households)
                      .values_list("household_id", flat=True))
     charges = Charge.objects.filter(month__lte=last, amount__gt=0)
-    columns = ("pk", "household_id", "month", "amount", "paid", "household__code")
-    overdue = {row[0]: row[1:] for row in (
-        charges.filter(household__in=households, household__ledger_total__oldest_open__lte=last,
-                       month__gte=F("household__ledger_total__oldest_open"))
-        .unpaid(until).values_list(*columns)
-    )}
-    overdue.update((row[0], row[1:]) for row in charges.filter(household_id__in=paid_since).unpaid(until)
-                   .values_list(*columns))
-    overdue = sorted(overdue.values(), key=lambda row: (row[1], row[0]))
-    rows = {}
-    for household_id, month, amount, paid, code in overdue:
-        row = rows.setdefault(household_id, Arrear(household_id, code, ZERO, 0, month))
-        row.owed += amount - paid
-        row.open_months += 1
-        row.oldest = min(row.oldest, month)
-    return sorted(rows.values(), key=lambda row: (-row.owed, row.code))
+    from_oldest_open = Q(household__ledger_total__oldest_open__lte=last,
+                         month__gte=F("household__ledger_total__oldest_open"))
+    if paid_since:
+        open_then = HouseholdTotal.objects.filter(oldest_open__lte=last).values_list("household_id", flat=True)
+        charges = charges.filter(household_id__in={*open_then, *paid_since}, household__in=households)
+    else:
+        charges = charges.filter(from_oldest_open, household__in=households)
+    rows = (
+        charges.unpaid(until).order_by().values_list("household_id", "household__code")
+        .annotate(owed=exact_sum(F("amount") - F("paid")), open_months=Count("pk"), oldest=Min("month"))
+    )
+    return sorted((Arrear(*row) for row in rows), key=lambda row: (-row.owed, row.code))
 
 
 def balances(until, codes=MONEY_ACCOUNTS):
