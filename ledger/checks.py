@@ -7,6 +7,7 @@ memory however long the books are.
 
 from collections import defaultdict
 from itertools import groupby
+from operator import itemgetter
 
 from django.db.models import Count, F, Max
 
@@ -32,6 +33,8 @@ from ledger.sealing import records_by_transaction
 from ledger.services import approval_required_count
 
 CHUNK = 2000
+# Plain rows of the journal and its entries come in larger pieces: fewer round trips over 700,000 entries.
+ROWS_CHUNK = 20000
 
 
 def violations():
@@ -52,19 +55,12 @@ def first_violation():
 
 
 def _entries_in_posting_order():
+    """(transaction id, [(line, account_id, amount, household_id, fund_id), ...]) in posting order."""
     rows = Entry.objects.order_by("transaction__seq", "line").values_list(
         "transaction_id", "line", "account_id", "amount", "household_id", "fund_id"
     )
-    for transaction_id, group in groupby(rows.iterator(chunk_size=CHUNK), key=lambda row: row[0]):
-        yield transaction_id, [_EntryRow(*row[1:]) for row in group]
-
-
-class _EntryRow:
-    __slots__ = ("line", "account_id", "amount", "household_id", "fund_id")
-
-    def __init__(self, line, account_id, amount, household_id, fund_id):
-        self.line, self.account_id, self.amount = line, account_id, amount
-        self.household_id, self.fund_id = household_id, fund_id
+    for transaction_id, group in groupby(rows.iterator(chunk_size=ROWS_CHUNK), key=itemgetter(0)):
+        yield transaction_id, [row[1:] for row in group]
 
 
 class _TransactionRow:
@@ -74,7 +70,7 @@ class _TransactionRow:
     FIELDS = ("pk", "seq", "date", "kind", "memo", "reverses_id", "created_at", "created_by_id", "prev_hash", "hash",
               "hash_version", "amount")
     __slots__ = FIELDS
-    compute_hash = Transaction.compute_hash
+    compute_hash_of_rows = Transaction.compute_hash_of_rows
 
     def __init__(self, row):
         for name, value in zip(self.FIELDS, row, strict=True):
@@ -88,7 +84,7 @@ def _chain():
     pending = next(entries, None)
     previous_hash, expected_seq = GENESIS_HASH, 1
     rows = Transaction.objects.order_by("seq").values_list(*_TransactionRow.FIELDS)
-    for txn in map(_TransactionRow, rows.iterator(chunk_size=CHUNK)):
+    for txn in map(_TransactionRow, rows.iterator(chunk_size=ROWS_CHUNK)):
         if txn.seq != expected_seq:
             yield f"transaction #{txn.seq}: expected number #{expected_seq} (a transaction is missing)"
             return
@@ -100,7 +96,7 @@ def _chain():
             yield f"transaction #{txn.seq}: does not follow the hash of #{txn.seq - 1}"
             return
         record = records.get(txn.pk)
-        if txn.compute_hash(lines, record) != txn.hash:
+        if txn.compute_hash_of_rows(lines, record) != txn.hash:
             what = f", its entries or its {record['kind']} record" if txn.hash_version >= 2 and record else ""
             yield (f"transaction #{txn.seq}: its content does not match its hash "
                    f"(changed after posting: the transaction{what})")
@@ -108,11 +104,12 @@ def _chain():
         if len(lines) < 2:
             yield f"transaction #{txn.seq}: has fewer than two lines"
             return
-        total = sum((line.amount for line in lines), ZERO)
+        amounts = [line[2] for line in lines]
+        total = sum(amounts, ZERO)
         if total != 0:
             yield f"transaction #{txn.seq}: its lines add up to {total}, not zero"
             return
-        debits = sum((line.amount for line in lines if line.amount > 0), ZERO)
+        debits = sum((amount for amount in amounts if amount > 0), ZERO)
         if debits != txn.amount:
             yield f"transaction #{txn.seq}: shows {txn.amount} but its debits add up to {debits}"
             return
