@@ -14,7 +14,7 @@ from ledger import services
 from ledger.journal import order_by as journal_order_by
 from ledger.models import Account, Attachment, Expense, Payment, Receipt, Transaction
 from tests.ledger import bulk
-from tests.ledger.base import JAN, LedgerTestCase
+from tests.ledger.base import FEB, JAN, MAR, LedgerTestCase
 
 
 def main(response):
@@ -225,6 +225,26 @@ class ResidentPagesTest(LedgerTestCase):
         self.assertIn(self.payment.receipt.code, page)
         self.assertIn(reverse("ledger:receipt-pdf", args=[self.payment.receipt.pk]), page)
         self.assertNotIn("2-1-101", page)
+
+    def test_the_statement_says_each_payments_receipt_and_each_months_state(self):
+        for month in (FEB, MAR, date(2026, 4, 1)):
+            self.bill(month)
+        services.payment_reverse(payment=self.payment, reason="记错", by=self.treasurer, date=date(2026, 2, 1))
+        held = self.pay("79.18", by=self.head1, day=date(2026, 4, 2))
+        self.login(self.resident)
+        page = main(self.client.get(reverse("ledger:mine")))
+        void = self.payment.receipt
+        self.assertIn(f'<a href="{reverse("ledger:receipt", args=[void.pk])}">{void.code}</a>'
+                      '<br><span class="badge bad">作废</span>', page)
+        self.assertNotIn(reverse("ledger:receipt-pdf", args=[void.pk]), page)
+        self.assertIn(f'<a href="{reverse("ledger:receipt-pdf", args=[held.receipt.pk])}">收据 PDF</a>', page)
+        self.assertIn('<span class="muted">月份 2026-01 – 2026-02</span><br><span class="badge warn">在楼栋长处</span>',
+                      page)
+        # January and February paid by the building head's collection, March overdue, April not due till the 15th.
+        row = '<tr><td class="nowrap">{}</td><td class="money">39.59</td><td class="money">{}</td><td>{}</td></tr>'
+        self.assertIn(row.format("2026-02", "39.59", '<span class="badge good">已付</span>'), page)
+        self.assertIn(row.format("2026-03", "0.00", '<span class="badge bad">欠 39.59</span>'), page)
+        self.assertIn(row.format("2026-04", "0.00", '<span class="badge warn">04-15 前缴</span>'), page)
 
     def test_the_receipt_pdf_downloads(self):
         self.login(self.resident)
