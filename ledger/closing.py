@@ -75,8 +75,8 @@ def _expenses_waiting(month):
 @open_item_check
 def _cash_not_handed_over(month):
     """Fees building heads collected up to the month's end that the treasurer has not confirmed receiving."""
-    held = Payment.objects.filter(
-        needs_handover=True, handover__isnull=True, transaction__reversal__isnull=True, date__lte=month_end(month),
+    held = Payment.objects.standing().filter(
+        needs_handover=True, handover__isnull=True, date__lte=month_end(month),
     ).aggregate(count=Count("pk"), total=exact_sum("amount"))
     if held["count"]:
         yield OpenItem("cash_with_heads", ngettext(

@@ -24,8 +24,7 @@ def panels(request):
             "collection": reports.collection(month) if month else None,
             "waiting": Expense.objects.filter(status=Expense.Status.PENDING).exclude(entered_by=user)
             .exclude(approvals__approver=user).count(),
-            "handovers": Payment.objects.filter(needs_handover=True, handover__isnull=True,
-                                                transaction__reversal__isnull=True).count(),
+            "handovers": Payment.objects.standing().filter(needs_handover=True, handover__isnull=True).count(),
             "threshold": settings.LEDGER_APPROVAL_THRESHOLD,
         }))
     return result

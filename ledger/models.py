@@ -15,13 +15,15 @@ import hashlib
 import json
 from datetime import date
 from decimal import Decimal
+from operator import itemgetter
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -158,8 +160,9 @@ class Transaction(models.Model):
         ordering = ["seq"]
         verbose_name = _("transaction")
         verbose_name_plural = _("transactions")
-        # The journal sorts by date (its own index) or by amount, then by number.
-        indexes = [models.Index(fields=["amount", "seq"], name="transaction_amount_seq")]
+        # The journal sorts by date or by amount, then by number, and pages by these keys (ledger/journal.py).
+        indexes = [models.Index(fields=["amount", "seq"], name="transaction_amount_seq"),
+                   models.Index(fields=["date", "seq"], name="transaction_date_seq")]
         constraints = [
             models.CheckConstraint(
                 name="transaction_reversal_points_at_original",
@@ -173,6 +176,12 @@ class Transaction(models.Model):
     def compute_hash(self, entries, record=None):
         """sha256 over the previous hash and this transaction's content, entries in line order, and from
         hash version 2 on the record it states (an income, a payment with its receipt, ...; or None)."""
+        rows = [(e.line, e.account_id, e.amount, e.household_id, e.fund_id) for e in entries]
+        return self.compute_hash_of_rows(rows, record)
+
+    def compute_hash_of_rows(self, rows, record=None):
+        """compute_hash over entries given as (line, account_id, amount, household_id, fund_id) tuples:
+        check_ledger reads the entries of ten years as such, not as objects."""
         content = {
             "seq": self.seq,
             "date": self.date.isoformat(),
@@ -182,8 +191,8 @@ class Transaction(models.Model):
             "created_at": self.created_at.isoformat(),
             "created_by": self.created_by_id,
             "entries": [
-                [e.line, e.account_id, str(e.amount), e.household_id, e.fund_id]
-                for e in sorted(entries, key=lambda e: e.line)
+                [line, account_id, str(amount), household_id, fund_id]
+                for line, account_id, amount, household_id, fund_id in sorted(rows, key=itemgetter(0))
             ],
         }
         if self.hash_version >= 2:
@@ -298,13 +307,27 @@ class FeeAdjustment(models.Model):
         return self.start_month <= month and (self.end_month is None or month <= self.end_month)
 
 
+def not_reversed(transaction="transaction"):
+    """A filter: the transaction at `transaction` (a path from the rows filtered) has no reversal.
+
+    NOT EXISTS rather than a LEFT JOIN … IS NULL: PostgreSQL estimated the join at one row and looped over
+    every settlement of ten years (3.8 s for the arrears sum at 5,000 households, 265 ms as NOT EXISTS).
+    """
+    return ~Exists(Transaction.objects.filter(reverses_id=OuterRef(transaction)))
+
+
+def _decimal_or_zero(subquery):
+    return Coalesce(subquery, Value(Decimal("0.00")), output_field=models.DecimalField(max_digits=16, decimal_places=2))
+
+
 class ChargeQuerySet(models.QuerySet):
     def with_paid(self, until=None):
         """Each charge with `paid`: what payments not reversed (and dated up to `until`) settled of it."""
-        standing = Q(settlements__payment__transaction__reversal__isnull=True)
+        settlements = Settlement.objects.filter(not_reversed("payment__transaction_id"), charge=OuterRef("pk"))
         if until is not None:
-            standing &= Q(settlements__payment__date__lte=until)
-        return self.annotate(paid=exact_sum("settlements__amount", filter=standing))
+            settlements = settlements.filter(payment__date__lte=until)
+        paid = settlements.order_by().values("charge_id").annotate(total=exact_sum("amount")).values("total")
+        return self.annotate(paid=_decimal_or_zero(Subquery(paid)))
 
     def unpaid(self, until=None):
         """Charges not yet fully paid (by `until`), each with `paid`."""
@@ -334,6 +357,8 @@ class Charge(models.Model):
             models.CheckConstraint(condition=Q(month__day=1), name="charge_month_first_day"),
             models.CheckConstraint(condition=Q(amount__gte=0), name="charge_not_negative"),
         ]
+        # A month's collection reads its charges of every household (the unique index leads with the household).
+        indexes = [models.Index(fields=["month"], name="charge_month")]
 
     def __str__(self):
         return f"{self.household_id} {self.month:%Y-%m} {self.amount}"
@@ -353,7 +378,7 @@ class Method(models.TextChoices):
 class PaymentQuerySet(models.QuerySet):
     def standing(self):
         """Payments not reversed."""
-        return self.filter(transaction__reversal__isnull=True)
+        return self.filter(not_reversed())
 
 
 class Payment(models.Model):
@@ -380,6 +405,8 @@ class Payment(models.Model):
         ordering = ["-date", "-pk"]
         verbose_name = _("payment")
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_positive")]
+        # The arrears at a past day look for the households that paid after it.
+        indexes = [models.Index(fields=["date"], name="payment_date")]
 
     def __str__(self):
         return f"{self.household_id} {self.amount}"
@@ -589,16 +616,81 @@ class Budget(models.Model):
         return f"{self.year} {self.account_id} {self.amount}"
 
 
+class HouseholdTotal(models.Model):
+    """One household's running totals, kept by ledger/totals.py in the transaction of every posting that
+    changes them (under the chain lock), so pages read one row instead of summing ten years of books.
+
+    Not append-only (each posting updates it): check_ledger recomputes every total from the charges,
+    payments, settlements and entries and names one that differs.
+    """
+
+    household = models.OneToOneField("estate.Household", on_delete=models.PROTECT, primary_key=True,
+                                     related_name="ledger_total")
+    billed = money_field(_("billed"), default=Decimal("0.00"))  # every charge
+    paid = money_field(_("paid"), default=Decimal("0.00"))  # every payment not reversed
+    settled = money_field(_("settled"), default=Decimal("0.00"))  # what those payments set against charges
+    balance = money_field(_("balance"), default=Decimal("0.00"))  # the receivable sub-ledger: owed (+), ahead (−)
+    # The month of the oldest charge not fully settled; empty when every charge is.
+    oldest_open = models.DateField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.household_id} {self.balance}"
+
+    @property
+    def owed(self):
+        """The unpaid part of the household's charges."""
+        return self.billed - self.settled
+
+
+class AccountMonthTotal(models.Model):
+    """The sum of one account's entries dated in one month (and its debits), kept as postings happen:
+    a balance at a month's end is the sum of at most twelve rows a year."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    month = models.DateField()
+    total = money_field(_("total"), default=Decimal("0.00"))
+    debits = money_field(_("debits"), default=Decimal("0.00"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "month"], name="account_month_total_once")]
+
+    def __str__(self):
+        return f"{self.account_id} {self.month:%Y-%m} {self.total}"
+
+
+class FundMonthTotal(models.Model):
+    """A designated fund's money raised (credits) and spent (debits) in one month, kept as postings happen."""
+
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="month_totals")
+    month = models.DateField()
+    raised = money_field(_("raised"), default=Decimal("0.00"))
+    spent = money_field(_("spent"), default=Decimal("0.00"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["fund", "month"], name="fund_month_total_once")]
+
+    def __str__(self):
+        return f"{self.fund_id} {self.month:%Y-%m} {self.raised} {self.spent}"
+
+
 def household_balance(household_id):
-    """What a household owes (positive) or has paid ahead (negative)."""
-    return Entry.objects.filter(account__code=Account.RECEIVABLE, household_id=household_id).aggregate(
-        total=exact_sum("amount")
-    )["total"]
+    """What a household owes (positive) or has paid ahead (negative): its running total (ledger.totals)."""
+    balance = HouseholdTotal.objects.filter(household_id=household_id).values_list("balance", flat=True).first()
+    return balance if balance is not None else Decimal("0.00")
 
 
 def household_overdue(household_id, day):
-    """What a household owes of the fees due by `day` (its arrears): the unpaid part of its overdue months."""
-    open_charges = Charge.objects.filter(household_id=household_id, month__lte=last_overdue_month(day)).unpaid(day)
+    """What a household owes of the fees due by `day` (its arrears): the unpaid part of its overdue months.
+
+    Only the charges from its oldest open month on are read (its running total says which), unless it paid
+    after `day`: then a charge open on that day may be settled now, and all are read.
+    """
+    paid_since = Payment.objects.filter(household_id=household_id, date__gt=day)
+    open_charges = (
+        Charge.objects.filter(Q(month__gte=F("household__ledger_total__oldest_open")) | Exists(paid_since),
+                              household_id=household_id, month__lte=last_overdue_month(day))
+        .unpaid(day)
+    )
     return sum((amount - paid for amount, paid in open_charges.values_list("amount", "paid")), Decimal("0.00"))
 
 

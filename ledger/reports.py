@@ -8,24 +8,29 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 
 from estate.aggregates import exact_sum
 from estate.models import Household
 from ledger.models import (
     Account,
+    AccountMonthTotal,
     Budget,
     Charge,
     ClosedMonth,
     Entry,
     Expense,
     Fund,
+    FundMonthTotal,
+    HouseholdTotal,
     Income,
+    Payment,
     Settlement,
     Transaction,
     add_months,
     last_overdue_month,
+    not_reversed,
 )
 from ledger.money import ZERO
 
@@ -47,8 +52,18 @@ def percent(part, whole):
 def _settled(charges, until):
     """Sum paid toward `charges` by payments dated up to `until` and not reversed."""
     return Settlement.objects.filter(
-        charge__in=charges, payment__date__lte=until, payment__transaction__reversal__isnull=True
+        not_reversed("payment__transaction_id"), charge__in=charges, payment__date__lte=until,
     ).aggregate(total=exact_sum("amount"))["total"]
+
+
+def _months_and_rest(until):
+    """Split the days up to `until` into whole months, read from the running totals (ledger.totals), and the
+    days of `until`'s month up to it, read from the entries: (months before this one, first day, rest or None).
+    At a month's end the rest is empty and nothing but totals is read."""
+    first = until.replace(day=1)
+    if until == month_end(first):
+        return Q(month__lte=first), None
+    return Q(month__lt=first), Q(transaction__date__gte=first, transaction__date__lte=until)
 
 
 @dataclass
@@ -103,62 +118,81 @@ def arrears(*, until=None, households=None):
     """
     until = until or timezone.localdate()
     households = households if households is not None else Household.objects.all()
-    # Only households with something on their account can be in arrears: a cheap first cut, so the
-    # charges summed below are those of a few households, however old the books.
-    owing = (
-        Entry.objects.filter(account__code=Account.RECEIVABLE, transaction__date__lte=until,
-                             household__in=households)
-        .values_list("household_id").annotate(total=exact_sum("amount")).filter(total__gt=0)
-        .values_list("household_id", flat=True)
+    last = last_overdue_month(until)
+    # The charges that can be overdue, found from the households' running totals (ledger.totals) rather than
+    # among ten years of charges: a household's charges from its oldest open month on (a join the database
+    # starts from the few households with an open month). For a day in the past, a household that has paid
+    # since may have had a charge open then that is settled now: its charges are all read. Today nobody has
+    # paid since (no payment is dated in the future). The database sums them by household.
+    paid_since = set(Payment.objects.filter(date__gt=until, household__in=households)
+                     .values_list("household_id", flat=True))
+    charges = Charge.objects.filter(month__lte=last, amount__gt=0)
+    from_oldest_open = Q(household__ledger_total__oldest_open__lte=last,
+                         month__gte=F("household__ledger_total__oldest_open"))
+    if paid_since:
+        open_then = HouseholdTotal.objects.filter(oldest_open__lte=last).values_list("household_id", flat=True)
+        charges = charges.filter(household_id__in={*open_then, *paid_since}, household__in=households)
+    else:
+        charges = charges.filter(from_oldest_open, household__in=households)
+    rows = (
+        charges.unpaid(until).order_by().values_list("household_id", "household__code")
+        .annotate(owed=exact_sum(F("amount") - F("paid")), open_months=Count("pk"), oldest=Min("month"))
     )
-    overdue = (
-        Charge.objects.filter(household_id__in=owing, month__lte=last_overdue_month(until), amount__gt=0)
-        .unpaid(until)
-        .values_list("household_id", "month", "amount", "paid", "household__code")
-    )
-    rows = {}
-    for household_id, month, amount, paid, code in overdue:
-        row = rows.setdefault(household_id, Arrear(household_id, code, ZERO, 0, month))
-        row.owed += amount - paid
-        row.open_months += 1
-        row.oldest = min(row.oldest, month)
-    return sorted(rows.values(), key=lambda row: (-row.owed, row.code))
+    return sorted((Arrear(*row) for row in rows), key=lambda row: (-row.owed, row.code))
 
 
 def balances(until, codes=MONEY_ACCOUNTS):
     """Balances of accounts (by code) at the end of `until`, cash and bank as debit balances."""
-    rows = dict(
-        Entry.objects.filter(account__code__in=codes, transaction__date__lte=until)
-        .values_list("account__code").annotate(total=exact_sum("amount")).values_list("account__code", "total")
-    )
-    return {code: rows.get(code, ZERO) for code in codes}
+    months, rest = _months_and_rest(until)
+    result = dict.fromkeys(codes, ZERO)
+    for code, total in (AccountMonthTotal.objects.filter(months, account__code__in=codes)
+                        .values_list("account__code").annotate(total=exact_sum("total")).order_by()):
+        result[code] += total
+    if rest is not None:
+        for code, total in (Entry.objects.filter(rest, account__code__in=codes).values_list("account__code")
+                            .annotate(total=exact_sum("amount")).order_by()):
+            result[code] += total
+    return result
 
 
 def fund_figures(until):
     """Each designated fund's raised, spent and remaining money at the end of `until`."""
-    funds = Fund.objects.annotate(
-        raised=exact_sum("entries__amount", filter=Q(entries__amount__lt=0,
-                                                         entries__transaction__date__lte=until)),
-        spent=exact_sum("entries__amount", filter=Q(entries__amount__gt=0,
-                                                        entries__transaction__date__lte=until)),
-    )
-    return [
-        {"fund": fund, "name": fund.name, "target": fund.target, "raised": -fund.raised, "spent": fund.spent,
-         "remaining": -fund.raised - fund.spent}
-        for fund in funds
-    ]
+    months, rest = _months_and_rest(until)
+    sums = {fund_id: [raised, spent] for fund_id, raised, spent in (
+        FundMonthTotal.objects.filter(months).values_list("fund_id")
+        .annotate(raised=exact_sum("raised"), spent=exact_sum("spent")).order_by())}
+    if rest is not None:
+        for fund_id, raised, spent in (
+            Entry.objects.filter(rest, fund__isnull=False).values_list("fund_id")
+            .annotate(raised=exact_sum("amount", filter=Q(amount__lt=0)),
+                      spent=exact_sum("amount", filter=Q(amount__gt=0))).order_by()
+        ):
+            row = sums.setdefault(fund_id, [ZERO, ZERO])
+            row[0] -= raised
+            row[1] += spent
+    result = []
+    for fund in Fund.objects.all():
+        raised, spent = sums.get(fund.pk, (ZERO, ZERO))
+        result.append({"fund": fund, "name": fund.name, "target": fund.target, "raised": raised, "spent": spent,
+                       "remaining": raised - spent})
+    return result
 
 
 def budget_against_actual(year, until=None):
     """Per expense category: the year's budget, spent so far (to `until`) and the share used."""
     until = until or date(year, 12, 31)
     budgets = dict(Budget.objects.filter(year=year).values_list("account_id", "amount"))
-    accounts = Account.objects.filter(kind=Account.Kind.EXPENSE).annotate(
-        actual=exact_sum("entries__amount", filter=Q(entries__transaction__date__gte=date(year, 1, 1),
-                                                         entries__transaction__date__lte=until))
-    )
+    months, rest = _months_and_rest(until)
+    actual = dict(AccountMonthTotal.objects.filter(months, month__gte=date(year, 1, 1),
+                                                   account__kind=Account.Kind.EXPENSE)
+                  .values_list("account_id").annotate(total=exact_sum("total")).order_by())
+    if rest is not None:
+        for account_id, total in (Entry.objects.filter(rest, account__kind=Account.Kind.EXPENSE)
+                                  .values_list("account_id").annotate(total=exact_sum("amount")).order_by()):
+            actual[account_id] = actual.get(account_id, ZERO) + total
     rows = []
-    for account in accounts:
+    for account in Account.objects.filter(kind=Account.Kind.EXPENSE):
+        account.actual = actual.get(account.pk, ZERO)
         budget = budgets.get(account.pk)
         if budget is None and not account.actual:
             continue

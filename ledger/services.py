@@ -27,7 +27,7 @@ from accounts.activity import log_action
 from estate.aggregates import exact_sum
 from estate.models import Household
 from estate.wording import labelled
-from ledger import citations, sealing
+from ledger import citations, sealing, totals
 from ledger.closing import blocking_items
 from ledger.models import (
     Account,
@@ -43,6 +43,7 @@ from ledger.models import (
     FeeAdjustment,
     FeeRate,
     Fund,
+    FundMonthTotal,
     Income,
     Method,
     Payment,
@@ -150,10 +151,12 @@ def _refuse_future(day):
                               % {"date": day.isoformat()})
 
 
-def _post(*, head, date, kind, memo, lines, by, reverses=None, record=None):
+def _post(*, head, date, kind, memo, lines, by, reverses=None, record=None, household_totals=True):
     """Post a transaction under the locked `head`. Callers hold the lock from _lock_chain().
 
-    `record` is what the transaction states besides its entries (ledger/sealing.py), hashed with it.
+    `record` is what the transaction states besides its entries (ledger/sealing.py), hashed with it. The
+    running totals (ledger.totals) take the entries; `household_totals=False` leaves the households' to the
+    caller (billing adds them in one statement).
     """
     lines = [line for line in lines if line.amount != 0]
     if len(lines) < 2:
@@ -183,6 +186,8 @@ def _post(*, head, date, kind, memo, lines, by, reverses=None, record=None):
     for entry in entries:
         entry.transaction = txn
     Entry.objects.bulk_create(entries, batch_size=2000)
+    totals.entries_posted(entries, day=date, receivable_id=account_ids.get(Account.RECEIVABLE),
+                          households=household_totals)
     head.seq, head.hash = txn.seq, txn.hash
     head.save(update_fields=["seq", "hash"])
     return txn
@@ -434,7 +439,8 @@ def month_bill(*, month, by, idempotency_key=None):
         lines = [Line(Account.RECEIVABLE, c.amount, household_id=c.household_id) for c in charges]
         lines.append(Line(Account.FEE_INCOME, -total))
         txn = _post(head=head, date=month, kind=Transaction.Kind.BILLING,
-                    memo=_("Property fees for %(month)s") % {"month": _month_label(month)}, lines=lines, by=by)
+                    memo=_("Property fees for %(month)s") % {"month": _month_label(month)}, lines=lines, by=by,
+                    household_totals=False)
     for charge in charges:
         charge.transaction = txn
     Charge.objects.bulk_create(charges, batch_size=2000)
@@ -443,6 +449,7 @@ def month_bill(*, month, by, idempotency_key=None):
     # household has both before billing (check_ledger verifies it). Looking no further keeps billing
     # fast however long the books are.
     _settle(_credits(Payment.objects.all()), {c.household_id: [[c, c.amount]] for c in charges})
+    totals.households_billed(month, [charge.household_id for charge in charges])
     result = BillingResult(month, len(charges), total, txn)
     log_action("ledger.month.billed", txn, by=by,
                details={"month": _month_label(month), "households": len(charges), "total": str(total)})
@@ -594,7 +601,9 @@ def payment_record(*, household, amount, method, idempotency_key, by, date=None,
     )
     txn = payment.transaction
     payment.save()
-    _apply_credits({household.pk})
+    deltas = totals.settled_by(_apply_credits({household.pk}))
+    deltas[household.pk]["paid"] = amount
+    totals.households_add(deltas, refresh={household.pk})
     receipt = Receipt.objects.create(payment=payment, year=date.year, number=number)
     log_action("ledger.payment.recorded", payment, by=by,
                details={"household": household.code, "amount": str(amount), "method": method,
@@ -614,7 +623,11 @@ def payment_reverse(*, payment, reason, by, date=None):
         _reverse(original=handover.transaction, reason=reason, by=by, date=date)
     txn = _reverse(original=payment.transaction, reason=reason, by=by, date=date)
     # The charges this payment settled are open again; other money paid ahead may settle them.
-    _apply_credits({payment.household_id})
+    deltas = totals.settled_by(_apply_credits({payment.household_id}))
+    undone = payment.settlements.aggregate(total=exact_sum("amount"))["total"]
+    deltas[payment.household_id]["settled"] -= undone
+    deltas[payment.household_id]["paid"] = -payment.amount
+    totals.households_add(deltas, refresh={payment.household_id})
     log_action("ledger.payment.reversed", payment, by=by,
                details={"reason": reason, "receipt": payment.receipt.code, "reversal": txn.seq})
     return txn
@@ -719,12 +732,9 @@ def income_record(*, kind, date, source, amount, method, by, period="", fund=Non
 
 
 def fund_balance(fund):
-    """Raised, spent and remaining money of a designated fund, from the journal."""
-    sums = Entry.objects.filter(fund=fund).aggregate(
-        raised=exact_sum("amount", filter=Q(amount__lt=0)),
-        spent=exact_sum("amount", filter=Q(amount__gt=0)),
-    )
-    return {"raised": -sums["raised"], "spent": sums["spent"], "remaining": -sums["raised"] - sums["spent"]}
+    """Raised, spent and remaining money of a designated fund, from its running totals (ledger.totals)."""
+    sums = FundMonthTotal.objects.filter(fund=fund).aggregate(raised=exact_sum("raised"), spent=exact_sum("spent"))
+    return {"raised": sums["raised"], "spent": sums["spent"], "remaining": sums["raised"] - sums["spent"]}
 
 
 # --- Expenses and approvals -------------------------------------------------

@@ -4,7 +4,7 @@ The committee's pages are in ledger/views_committee.py. Who may see what is
 decided once per object type by the _get_<thing>_for_user helpers below.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -30,7 +30,7 @@ from ledger.models import (
     last_overdue_month,
 )
 from ledger.money import ZERO, chinese_capitals
-from ledger.reports import MONEY_ACCOUNTS
+from ledger.reports import MONEY_ACCOUNTS, balances
 
 
 def _get_household_for_user(request, pk):
@@ -134,8 +134,8 @@ def public_accounts(request):
     if not 2000 <= year <= 2100:
         raise Http404
     start, end = date(year, 1, 1), date(year, 12, 31)
-    opening = Entry.objects.filter(account__code__in=MONEY_ACCOUNTS, transaction__date__lt=start).aggregate(
-        total=exact_sum("amount"))["total"]
+    # The running totals of the months before (ledger.totals), not every entry of the years before.
+    opening = sum(balances(start - timedelta(days=1)).values(), ZERO)
     in_year = Entry.objects.filter(account__code__in=MONEY_ACCOUNTS, transaction__date__gte=start,
                                    transaction__date__lte=end)
     fee_payment = (Q(transaction__kind=Transaction.Kind.PAYMENT)

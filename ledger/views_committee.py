@@ -14,7 +14,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import F
 from django.http import Http404
@@ -35,6 +34,7 @@ from estate.tables import EXPORT_FORMATS, export_response
 from estate.uploads import cleanup_on_error
 from estate.wording import labelled
 from ledger import closing, reports, services
+from ledger import journal as journal_paging
 from ledger.forms import (
     AccountNameForm,
     AdjustmentForm,
@@ -103,33 +103,19 @@ def _form_action(request, form, action, success, *, to="ledger:fees"):
 # --- The journal ------------------------------------------------------------
 
 # The sort the page offers, each ending in the posting number so that pages never overlap.
-JOURNAL_ORDERS = {sort: (sort, "-seq" if sort.startswith("-") else "seq")
-                  for sort in ("date", "-date", "amount", "-amount")}
-JOURNAL_ORDERS.update({"seq": ("seq",), "-seq": ("-seq",)})
-
-
-class JournalPaginator(Paginator):
-    """The journal's length is the chain head's number: postings are numbered from 1 without a gap
-    (check_ledger verifies it). A COUNT over ten years of journal took a third of the page's time."""
-
-    @cached_property
-    def count(self):
-        return ChainHead.objects.values_list("seq", flat=True).first() or 0
-
-
 @treasurer_required
 def journal(request):
     """Every posted transaction, newest first, 50 a page; ?_export=csv or xlsx downloads the whole journal.
 
     The page is a plain template (django-tables2 took four times the 15 ms
-    budget to render 50 rows); the export goes through django-tables2.
+    budget to render 50 rows); the export goes through django-tables2. Pages
+    follow a keyset cursor (ledger/journal.py), so the last costs what the first does.
     """
-    sort = request.GET.get("sort") if request.GET.get("sort") in JOURNAL_ORDERS else "-seq"
-    rows = (Transaction.objects.select_related("created_by").annotate(reversed_by=F("reversal__seq"))
-            .order_by(*JOURNAL_ORDERS[sort]))
+    sort = request.GET.get("sort") if request.GET.get("sort") in journal_paging.ORDERS else "-seq"
+    rows = Transaction.objects.select_related("created_by").annotate(reversed_by=F("reversal__seq"))
     export = request.GET.get("_export")
     if export in EXPORT_FORMATS:
-        table = JournalTable(rows)
+        table = JournalTable(rows.order_by(*journal_paging.order_by(sort)))
         RequestConfig(request, paginate=False).configure(table)
         # The register's export: typed text cannot run as a formula, and Excel reads the CSV's Chinese.
         return export_response(table, export, "journal")
@@ -137,8 +123,12 @@ def journal(request):
     # rendered by {% journal_rows %}.
     rows = rows.values("pk", "seq", "date", "kind", "memo", "amount", "reversed_by", "created_by__name",
                        "created_by__username")
-    page = JournalPaginator(rows, 50).get_page(request.GET.get("page"))
-    return render(request, "ledger/journal.html", {"page": page, "sort": sort})
+    page = journal_paging.journal_page(rows, sort, after=request.GET.get("after"), before=request.GET.get("before"),
+                                       last="last" in request.GET)
+    # The journal's length is the chain head's number: postings are numbered from 1 without a gap (check_ledger
+    # verifies it). A COUNT over ten years of journal took a third of the page's time.
+    count = ChainHead.objects.values_list("seq", flat=True).first() or 0
+    return render(request, "ledger/journal.html", {"page": page, "sort": sort, "count": count})
 
 
 @treasurer_required
@@ -231,7 +221,7 @@ def handovers(request):
     if not (user.is_committee or user.is_building_head):
         raise PermissionDenied
     waiting = (
-        Payment.objects.filter(needs_handover=True, handover__isnull=True, transaction__reversal__isnull=True)
+        Payment.objects.standing().filter(needs_handover=True, handover__isnull=True)
         .select_related("household", "received_by", "receipt")
         .order_by("received_by_id", "date", "pk")
     )

@@ -1,7 +1,8 @@
 """Many rows at once, straight into the tables, for query-count tests (not through the services: speed).
 
 The rows are shaped like the services' rows but carry placeholder hashes; do
-not run check_ledger on them.
+not run check_ledger on them. Like the benchmark's bulk builder, each helper
+writes the running totals again afterwards (ledger.totals.totals_rebuild).
 """
 
 import itertools
@@ -27,6 +28,7 @@ from ledger.models import (
     Transaction,
     add_months,
 )
+from ledger.totals import totals_rebuild
 
 _room = itertools.count(1)
 _month = itertools.count(0)  # months from 1800 on, never reused by two calls
@@ -52,6 +54,7 @@ def transactions(count, *, kind, day, lines):
         Entry(transaction=txn, line=number, account_id=accounts[code], amount=amount, household_id=household_id)
         for txn in txns for number, (code, amount, household_id) in enumerate(lines, start=1)
     ])
+    totals_rebuild()
     return txns
 
 
@@ -71,6 +74,7 @@ def charges(household, count):
         Charge(household=household, month=month, area=household.area, rate=Decimal("0.39"),
                amount=Decimal("19.50")) for month in _months(count)
     ])
+    totals_rebuild()
 
 
 def payments(household, count, *, by, needs_handover=False, day=date(2026, 1, 2)):
@@ -84,6 +88,7 @@ def payments(household, count, *, by, needs_handover=False, day=date(2026, 1, 2)
     start = Receipt.objects.filter(year=day.year).count()
     Receipt.objects.bulk_create([Receipt(payment=p, year=day.year, number=start + n + 1)
                                  for n, p in enumerate(made)])
+    totals_rebuild()
     return made
 
 
@@ -95,6 +100,7 @@ def arrears(building, count, *, day=date(2026, 1, 1)):
                                      amount=Decimal("1.00"), household=h) for n, h in enumerate(made)])
     Charge.objects.bulk_create([Charge(household=h, month=day, area=h.area, rate=Decimal("0.39"),
                                        amount=Decimal("1.00"), transaction=txn) for h in made])
+    totals_rebuild()
 
 
 def incomes(count, *, by, day=date(2026, 1, 3)):

@@ -55,7 +55,9 @@ class AnchorTest(LedgerTestCase):
             sql("UPDATE ledger_closedmonth SET head_hash = %s", [head])
             from ledger.models import MonthlyNotice
             from ledger.notice import notice_data
+            from ledger.totals import totals_rebuild
 
+            totals_rebuild()  # the running totals made to agree too
             notice = MonthlyNotice.objects.get()
             data = notice_data(JAN, posted_on=date(2026, 2, 3))
             MonthlyNotice.objects.filter(pk=notice.pk).update(data=data)

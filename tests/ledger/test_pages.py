@@ -11,9 +11,10 @@ from django.urls import reverse
 from accounts.models import ActivityRecord
 from estate.uploads import PreparedFile
 from ledger import services
+from ledger.journal import order_by as journal_order_by
 from ledger.models import Account, Attachment, Expense, Payment, Receipt, Transaction
 from tests.ledger import bulk
-from tests.ledger.base import JAN, LedgerTestCase
+from tests.ledger.base import FEB, JAN, MAR, LedgerTestCase
 
 
 def main(response):
@@ -78,19 +79,73 @@ class FixedQueriesTest(LedgerTestCase):
 
 
     def test_the_journal_pages_through_every_transaction_once_in_every_order(self):
-        bulk.incomes(60, by=self.treasurer)  # all on one day, all the same amount
+        bulk.incomes(60, by=self.treasurer)  # all on one day, all the same amount: ties on date and amount
+        bulk.incomes(45, by=self.treasurer, day=date(2026, 2, 3))
+        self.login(self.treasurer)
+        everything = sorted(Transaction.objects.values_list("seq", flat=True))
+        for sort in ("-seq", "seq", "date", "-date", "amount", "-amount"):
+            with self.subTest(sort=sort):
+                # Forward from the first page by the "next" links, then back from the last by "previous".
+                forward, params = [], {"sort": sort}
+                while True:
+                    page = self.client.get(reverse("ledger:journal"), params).context["page"]
+                    forward += [row["seq"] for row in page.rows]
+                    if not page.has_next:
+                        break
+                    params = {"sort": sort, "after": page.next_cursor}
+                backward, params = [], {"sort": sort, "last": "1"}
+                while True:
+                    page = self.client.get(reverse("ledger:journal"), params).context["page"]
+                    backward = [row["seq"] for row in page.rows] + backward
+                    if not page.has_previous:
+                        break
+                    params = {"sort": sort, "before": page.previous_cursor}
+                self.assertEqual(sorted(forward), everything)
+                self.assertEqual(backward, forward)
+                expected = list(Transaction.objects.order_by(*journal_order_by(sort)).values_list("seq", flat=True))
+                self.assertEqual(forward, expected)
+
+    def test_a_middle_page_of_the_journal_follows_its_cursor_in_every_order(self):
+        bulk.incomes(60, by=self.treasurer)
         bulk.incomes(45, by=self.treasurer, day=date(2026, 2, 3))
         self.login(self.treasurer)
         for sort in ("-seq", "seq", "date", "-date", "amount", "-amount"):
             with self.subTest(sort=sort):
-                seen = []
-                for number in (1, 2, 3):
-                    response = self.client.get(reverse("ledger:journal"), {"sort": sort, "page": number})
-                    page = response.context["page"]
-                    self.assertEqual((page.number, page.paginator.num_pages), (number, 3))
-                    seen += [row["seq"] for row in page]
-                self.assertEqual(sorted(seen), sorted(Transaction.objects.values_list("seq", flat=True)))
-                self.assertEqual(len(seen), 105)
+                expected = list(Transaction.objects.order_by(*journal_order_by(sort)).values_list("seq", flat=True))
+                first = self.client.get(reverse("ledger:journal"), {"sort": sort})
+                page = first.context["page"]
+                self.assertEqual([row["seq"] for row in page.rows], expected[:50])
+                self.assertContains(first, f"after={page.next_cursor}")
+                self.assertContains(first, f"?sort={sort}&amp;last=1")
+                self.assertNotContains(first, "before=")
+                middle = self.client.get(reverse("ledger:journal"), {"sort": sort, "after": page.next_cursor})
+                page = middle.context["page"]
+                self.assertEqual([row["seq"] for row in page.rows], expected[50:100])
+                self.assertTrue(page.has_previous and page.has_next)
+                self.assertContains(middle, f"before={page.previous_cursor}")
+                back = self.client.get(reverse("ledger:journal"), {"sort": sort, "before": page.previous_cursor})
+                self.assertEqual([row["seq"] for row in back.context["page"].rows], expected[:50])
+                last = self.client.get(reverse("ledger:journal"), {"sort": sort, "last": "1"}).context["page"]
+                self.assertEqual([row["seq"] for row in last.rows], expected[-50:])
+                self.assertFalse(last.has_next)
+
+    def test_the_journals_last_page_runs_the_queries_of_its_first(self):
+        bulk.incomes(120, by=self.treasurer)
+        self.login(self.member)
+        pages = ({"sort": "-amount"}, {"sort": "-amount", "last": "1"}, {"sort": "date", "after": "2026-01-03.7"})
+        for params in pages:
+            with self.subTest(params=params), self.assertNumQueries(5):
+                self.client.get(reverse("ledger:journal"), params)
+
+    def test_an_unreadable_journal_cursor_gives_the_first_page(self):
+        bulk.incomes(60, by=self.treasurer)
+        self.login(self.treasurer)
+        for cursor in ("x", "2026-13-01.4", "NaN.3", "5.00.x", ""):
+            with self.subTest(cursor=cursor):
+                page = self.client.get(reverse("ledger:journal"), {"sort": "amount", "after": cursor}).context["page"]
+                self.assertFalse(page.has_previous)
+                self.assertEqual(len(page.rows), 50)
+
 
 @time_machine.travel(date(2026, 4, 10))
 class PaymentPageTest(LedgerTestCase):
@@ -170,6 +225,26 @@ class ResidentPagesTest(LedgerTestCase):
         self.assertIn(self.payment.receipt.code, page)
         self.assertIn(reverse("ledger:receipt-pdf", args=[self.payment.receipt.pk]), page)
         self.assertNotIn("2-1-101", page)
+
+    def test_the_statement_says_each_payments_receipt_and_each_months_state(self):
+        for month in (FEB, MAR, date(2026, 4, 1)):
+            self.bill(month)
+        services.payment_reverse(payment=self.payment, reason="记错", by=self.treasurer, date=date(2026, 2, 1))
+        held = self.pay("79.18", by=self.head1, day=date(2026, 4, 2))
+        self.login(self.resident)
+        page = main(self.client.get(reverse("ledger:mine")))
+        void = self.payment.receipt
+        self.assertIn(f'<a href="{reverse("ledger:receipt", args=[void.pk])}">{void.code}</a>'
+                      '<br><span class="badge bad">作废</span>', page)
+        self.assertNotIn(reverse("ledger:receipt-pdf", args=[void.pk]), page)
+        self.assertIn(f'<a href="{reverse("ledger:receipt-pdf", args=[held.receipt.pk])}">收据 PDF</a>', page)
+        self.assertIn('<span class="muted">月份 2026-01 – 2026-02</span><br><span class="badge warn">在楼栋长处</span>',
+                      page)
+        # January and February paid by the building head's collection, March overdue, April not due till the 15th.
+        row = '<tr><td class="nowrap">{}</td><td class="money">39.59</td><td class="money">{}</td><td>{}</td></tr>'
+        self.assertIn(row.format("2026-02", "39.59", '<span class="badge good">已付</span>'), page)
+        self.assertIn(row.format("2026-03", "0.00", '<span class="badge bad">欠 39.59</span>'), page)
+        self.assertIn(row.format("2026-04", "0.00", '<span class="badge warn">04-15 前缴</span>'), page)
 
     def test_the_receipt_pdf_downloads(self):
         self.login(self.resident)
