@@ -164,8 +164,13 @@ def make_households(count, *, area=Decimal("80.35")):
         building, rest = divmod(number, 500)
         b, _ = Building.objects.get_or_create(code=f"B{building + 1}", defaults={"name": f"{building + 1}栋"})
         entrance, room = divmod(rest, 100)
-        household = Household(building=b, entrance=str(entrance + 1), floor=room // 4 + 1,
-                              room=f"{room // 4 + 1}{room % 4 + 1:02d}", area=area)
+        household = Household(
+            building=b,
+            entrance=str(entrance + 1),
+            floor=room // 4 + 1,
+            room=f"{room // 4 + 1}{room % 4 + 1:02d}",
+            area=area,
+        )
         household.code = Household.make_code(b.code, household.entrance, household.room)
         households.append(household)
     Household.objects.bulk_create(households, batch_size=1000)
@@ -190,8 +195,12 @@ def bill_month():
     make_households(5000)
     FeeRate.objects.create(rate=Decimal("0.39"), effective_from=date(2026, 1, 1))
     january = date(2026, 1, 1)
-    measure("bill_month, 5,000 households (budget 2000 ms)", lambda: month_bill(month=january, by=None),
-            runs=5, rollback=True)
+    measure(
+        "bill_month, 5,000 households (budget 2000 ms)",
+        lambda: month_bill(month=january, by=None),
+        runs=5,
+        rollback=True,
+    )
     month_bill(month=january, by=None)
     measure("bill_month again, nobody left to bill", lambda: month_bill(month=january, by=None), runs=5)
 
@@ -213,8 +222,14 @@ def ledger_page():
         month = add_months(date(2024, 1, 1), n)
         month_bill(month=month, by=treasurer)
         for household in households:
-            payment_record(household=household, amount=Decimal("31.34"), method="wechat", by=treasurer,
-                           idempotency_key=f"{month}-{household.pk}", date=month.replace(day=10))
+            payment_record(
+                household=household,
+                amount=Decimal("31.34"),
+                method="wechat",
+                by=treasurer,
+                idempotency_key=f"{month}-{household.pk}",
+                date=month.replace(day=10),
+            )
     with kept_connection():
         measure_page("ledger page, 50 rows (budget 15 ms)", "/ledger/journal/", user=treasurer)
         measure_page("household statement, 24 months", f"/ledger/households/{households[0].pk}/", user=treasurer)
@@ -251,10 +266,13 @@ def at_scale(count, *, close):
     start = time.perf_counter()
     estate = build_estate(count, years=YEARS, close=close)
     phases = ", ".join(f"{phase} {seconds:.0f} s" for phase, seconds in estate.seconds.items())
-    print(f"built {count:,} households with {estate.months} months of books "
-          f"({estate.first_month:%Y-%m} to {estate.last_month:%Y-%m}{', closed' if close else ', open'}) "
-          f"in {time.perf_counter() - start:.0f} s ({phases}): {Transaction.objects.count():,} transactions, "
-          f"{Charge.objects.count():,} charges, {Payment.objects.count():,} payments", flush=True)
+    print(
+        f"built {count:,} households with {estate.months} months of books "
+        f"({estate.first_month:%Y-%m} to {estate.last_month:%Y-%m}{', closed' if close else ', open'}) "
+        f"in {time.perf_counter() - start:.0f} s ({phases}): {Transaction.objects.count():,} transactions, "
+        f"{Charge.objects.count():,} charges, {Payment.objects.count():,} payments",
+        flush=True,
+    )
 
     start = time.perf_counter()
     violation = first_violation()
@@ -267,17 +285,29 @@ def at_scale(count, *, close):
     with kept_connection():
         measure_page("GET /healthz, trivial view, same database", "/healthz")
         measure_page("ledger page, 50 rows (budget 15 ms)", reverse("ledger:journal"), user=estate.treasurer)
-        measure_page(f"household statement, {months} months, {longest.lines} payments",
-                     reverse("ledger:household", args=[longest.pk]), user=estate.treasurer)
+        measure_page(
+            f"household statement, {months} months, {longest.lines} payments",
+            reverse("ledger:household", args=[longest.pk]),
+            user=estate.treasurer,
+        )
         # A closed month's notice is served as stored; an open month's is rendered when asked for.
         last = reverse("ledger:notice-pdf", args=[f"{estate.last_month:%Y-%m}"])
         pages = _pages(_client(estate.treasurer).get(last).content)
-        measure_page(f"notice {estate.last_month:%Y-%m} PDF, {pages} pages, "
-                     f"{'posted, served as stored' if close else 'open month, drafted on request'}",
-                     last, user=estate.treasurer, runs=None if close else 3)
+        measure_page(
+            f"notice {estate.last_month:%Y-%m} PDF, {pages} pages, "
+            f"{'posted, served as stored' if close else 'open month, drafted on request'}",
+            last,
+            user=estate.treasurer,
+            runs=None if close else 3,
+        )
     new_month = timezone.localdate().replace(day=1)
-    measure(f"bill_month {new_month:%Y-%m}, {count:,} households (budget 2000 ms)",
-            lambda: month_bill(month=new_month, by=estate.treasurer), runs=5, rollback=True, slowest=True)
+    measure(
+        f"bill_month {new_month:%Y-%m}, {count:,} households (budget 2000 ms)",
+        lambda: month_bill(month=new_month, by=estate.treasurer),
+        runs=5,
+        rollback=True,
+        slowest=True,
+    )
 
 
 @section
@@ -300,8 +330,12 @@ def notice():
     def render(sample):
         return render_notice_pdf(sample, code="benchmark")
 
-    measure(f"notice PDF, demo month {month:%Y-%m}: {len(data['expenses'])} expense lines, "
-            f"{_pages(render(data))} pages (budget 500 ms)", lambda: render(data), runs=10)
+    measure(
+        f"notice PDF, demo month {month:%Y-%m}: {len(data['expenses'])} expense lines, "
+        f"{_pages(render(data))} pages (budget 500 ms)",
+        lambda: render(data),
+        runs=10,
+    )
     quiet = {**data, "income_lines": [], "fund_balances": [], "funds": [], "budget": [], "arrears": [], "keys": []}
     lines = data["expenses"]
 
@@ -311,18 +345,28 @@ def notice():
     for pages in (1, 2, 4):
         count = _most_lines_on(pages, lambda count: _pages(render(with_lines(count))))
         if count is None:
-            print(f"notice PDF, {pages} page(s): none; with no expense lines at all the notice runs to "
-                  f"{_pages(render(with_lines(0)))} pages", flush=True)
+            print(
+                f"notice PDF, {pages} page(s): none; with no expense lines at all the notice runs to "
+                f"{_pages(render(with_lines(0)))} pages",
+                flush=True,
+            )
             continue
         sample = with_lines(count)
-        measure(f"notice PDF, {count} expense lines, {_pages(render(sample))} pages (budget 500 ms)",
-                lambda sample=sample: render(sample), runs=10)
+        measure(
+            f"notice PDF, {count} expense lines, {_pages(render(sample))} pages (budget 500 ms)",
+            lambda sample=sample: render(sample),
+            runs=10,
+        )
     treasurer = demo_user("treasurer")
     posted_pdf, _posted = notice_pdf(month)
-    measure_page(f"posted notice {month:%Y-%m}, PDF served as stored, {_pages(posted_pdf)} pages",
-                 reverse("ledger:notice-pdf", args=[f"{month:%Y-%m}"]), user=treasurer)
-    measure_page(f"posted notice {month:%Y-%m}, its page", reverse("ledger:notice", args=[f"{month:%Y-%m}"]),
-                 user=treasurer)
+    measure_page(
+        f"posted notice {month:%Y-%m}, PDF served as stored, {_pages(posted_pdf)} pages",
+        reverse("ledger:notice-pdf", args=[f"{month:%Y-%m}"]),
+        user=treasurer,
+    )
+    measure_page(
+        f"posted notice {month:%Y-%m}, its page", reverse("ledger:notice", args=[f"{month:%Y-%m}"]), user=treasurer
+    )
 
 
 def _most_lines_on(pages, pages_with):
@@ -352,14 +396,16 @@ def _pages(pdf):
 def _configure(workdir):
     """Production settings with a throwaway key, plain HTTP and files in workdir, before Django starts."""
     sys.path.insert(0, str(BASE_DIR))
-    os.environ.update({
-        "DJANGO_SETTINGS_MODULE": "estate.settings",
-        "DEBUG": "false",
-        "ALLOWED_HOSTS": "testserver",
-        "SECURE_SSL_REDIRECT": "false",
-        "SECURE_COOKIES": "false",
-        "MEDIA_ROOT": str(workdir / "media"),
-    })
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "estate.settings",
+            "DEBUG": "false",
+            "ALLOWED_HOSTS": "testserver",
+            "SECURE_SSL_REDIRECT": "false",
+            "SECURE_COOKIES": "false",
+            "MEDIA_ROOT": str(workdir / "media"),
+        }
+    )
     os.environ.setdefault("SECRET_KEY", "benchmark-only-" + os.urandom(24).hex())
     # WhiteNoise looks for collected static files, which a benchmark does without.
     warnings.filterwarnings("ignore", "No directory at", UserWarning)
@@ -405,8 +451,10 @@ def main(argv=None):
         from django.db import connection
 
         # Without collectstatic: unhashed static URLs, as with DEBUG on; no difference to the timings.
-        settings.STORAGES = {**settings.STORAGES,
-                             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
         for name in options.sections or SECTIONS:
             print(f"== {name} ({connection.vendor})", flush=True)
             with _throwaway_database(Path(workdir)):
