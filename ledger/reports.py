@@ -141,7 +141,7 @@ def fund_figures(until):
                                                          entries__transaction__date__lte=until)),
         spent=exact_sum("entries__amount", filter=Q(entries__amount__gt=0,
                                                         entries__transaction__date__lte=until)),
-    )
+    ).order_by("pk")
     return [
         {"fund": fund, "name": fund.name, "target": fund.target, "raised": -fund.raised, "spent": fund.spent,
          "remaining": -fund.raised - fund.spent}
@@ -156,7 +156,7 @@ def budget_against_actual(year, until=None):
     accounts = Account.objects.filter(kind=Account.Kind.EXPENSE).annotate(
         actual=exact_sum("entries__amount", filter=Q(entries__transaction__date__gte=date(year, 1, 1),
                                                          entries__transaction__date__lte=until))
-    )
+    ).order_by("position", "code")  # Meta.ordering does not apply to a query that groups (annotate)
     rows = []
     for account in accounts:
         budget = budgets.get(account.pk)
