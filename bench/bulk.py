@@ -5,9 +5,9 @@ history.py calls, and makes the same decisions: the same transactions in the sam
 ledger's own hash (Transaction.compute_hash over ledger.sealing's records), the same entries, charges,
 settlements (oldest open charge first, money paid ahead set against each new month's charges), spent-payment
 notes, gapless receipt numbers, hand-overs, incomes, expenses and approvals, and the same primary keys, which
-the hashes cover. It keeps the rows in memory and writes them with bulk_create when flushed; closing a month
-is left to ledger.services itself, after a flush, so that the notice is rendered from the books in the
-database.
+the hashes cover. It keeps the rows in memory and writes them when flushed (COPY on PostgreSQL, executemany on
+SQLite); closing a month is left to ledger.services itself, after a flush, so that the notice is rendered from
+the books in the database. Derived tables (ledger.totals, once it exists) are rebuilt from the entries.
 
 What the services check before they write (permissions, amounts, closed months, the future) is not checked
 again: history.py asks only for what the services accept. tests/bench/test_bulk_history.py builds a small
@@ -19,11 +19,11 @@ It writes no activity records (the services write one per posting): they are not
 
 import bisect
 import importlib.util
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from decimal import ROUND_CEILING
 
 from django.core.management.color import no_style
-from django.db import connection
+from django.db import connection, models
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -54,41 +54,51 @@ from ledger.models import (
 )
 from ledger.money import ZERO, round_money
 
-BATCH = 5000
-# Written in this order: a row's foreign keys point at rows of the tables before it, or of its own.
+# The tables of which there are hundreds of thousands of rows are kept as tuples of their columns: a model
+# instance and Django's compiling of its INSERT cost several times the rest of the work. Transactions,
+# payments, incomes and expenses (tens of thousands) are model instances: ledger.sealing and
+# Transaction.compute_hash read them.
+EntryRow = namedtuple("EntryRow", "id transaction_id line account_id amount household_id fund_id")
+ChargeRow = namedtuple("ChargeRow", "id household_id month area rate adjustment_id amount transaction_id")
+SettlementRow = namedtuple("SettlementRow", "id payment_id charge_id amount")
+SpentRow = namedtuple("SpentRow", "payment_id")
+ReceiptRow = namedtuple("ReceiptRow", "id payment_id year number issued_at")
+HandoverRow = namedtuple("HandoverRow", "id payment_id transaction_id confirmed_by_id confirmed_at")
+ApprovalRow = namedtuple("ApprovalRow", "id expense_id approver_id at")
+
+# Written in this order (each table's rows point at rows of the tables before it, or of its own), with the
+# shape its rows are kept in: a tuple type, or None for model instances.
 TABLES = (
-    Transaction,
-    Entry,
-    Charge,
-    Payment,
-    Receipt,
-    Settlement,
-    SpentPayment,
-    CashHandover,
-    Income,
-    Expense,
-    Approval,
+    (Transaction, None),
+    (Entry, EntryRow),
+    (Charge, ChargeRow),
+    (Payment, None),
+    (Receipt, ReceiptRow),
+    (Settlement, SettlementRow),
+    (SpentPayment, SpentRow),
+    (CashHandover, HandoverRow),
+    (Income, None),
+    (Expense, None),
+    (Approval, ApprovalRow),
 )
 NUMBERED = (Transaction, Entry, Charge, Payment, Receipt, Settlement, CashHandover, Income, Expense, Approval)
 
-monthly_fee = services.monthly_fee
-
 
 class _Charge:
-    """A charge and what standing payments have settled of it: [(payment, amount)]."""
+    """A charge and what payments have settled of it: [(_Payment, amount)], counted while the payment stands."""
 
-    __slots__ = ("row", "settled")
+    __slots__ = ("row", "settled", "due")
 
     def __init__(self, row):
-        self.row, self.settled = row, []
+        self.row, self.settled, self.due = row, [], row.amount
 
-    @property
-    def paid(self):
-        return sum((amount for payment, amount in self.settled if not payment.reversed), ZERO)
+    def settle(self, payment, amount):
+        self.settled.append((payment, amount))
+        self.due -= amount
 
-    @property
-    def due(self):
-        return self.row.amount - self.paid
+    def reopen(self):
+        """After a reversal: what is due again, its payment's part no longer counted."""
+        self.due = self.row.amount - sum((amount for payment, amount in self.settled if not payment.reversed), ZERO)
 
 
 class _Payment:
@@ -114,14 +124,13 @@ class BulkBooks:
         self.receipt_years = set()
         # Billing order is the database's order of household codes (its collation, not Python's).
         self.billing_order = list(Household.objects.filter(is_active=True).order_by("code").values_list("pk", "area"))
-        self.households = {household.pk: household for household in Household.objects.all()}
         self.charges = defaultdict(list)  # household id → its _Charges, month order
         self.open = defaultdict(list)  # household id → its _Charges not fully paid, month order
         self.credits = defaultdict(list)  # household id → its standing _Payments with money left, (date, pk) order
         self.payments = {}  # payment id → _Payment
-        self.handovers = {}  # payment id → its CashHandover
-        self.entries = {}  # transaction id → its Entries, line order (payments and hand-overs, to reverse them)
-        self.rows = defaultdict(list)
+        self.handovers = {}  # payment id → the transaction of its hand-over
+        self.entries = {}  # transaction id → its entries (payments and hand-overs, to reverse them)
+        self.rows = defaultdict(list)  # model → rows to write
 
     # --- Writing ------------------------------------------------------------
 
@@ -130,16 +139,12 @@ class BulkBooks:
         self.next_pk[model] = pk + 1
         return pk
 
-    def _add(self, row):
-        if row.pk is None:
-            row.pk = self._pk(type(row))
-        self.rows[type(row)].append(row)
-        return row
-
     def flush(self):
         """Write what is kept in memory; then the database holds exactly what the services would have written."""
-        for model in TABLES:
-            model.objects.bulk_create(self.rows.pop(model, []), batch_size=BATCH)
+        for model, shape in TABLES:
+            rows = self.rows.pop(model, [])
+            if rows:
+                _insert(model, shape._fields if shape else None, rows)
         for year in sorted(self.receipt_years):
             ReceiptCounter.objects.update_or_create(year=year, defaults={"last": self.receipts[year]})
         self.receipt_years.clear()
@@ -154,7 +159,8 @@ class BulkBooks:
             totals_rebuild()
 
     def _post(self, *, date, kind, memo, lines, by, reverses=None, record=None):
-        """ledger.services._post, kept in memory: the next transaction in the chain with its entries."""
+        """ledger.services._post, kept in memory: the next transaction in the chain with its entries.
+        `lines` are (account code, amount, household id, fund id)."""
         lines = [
             (code, round_money(amount), household_id, fund_id)
             for code, amount, household_id, fund_id in lines
@@ -172,16 +178,10 @@ class BulkBooks:
             prev_hash=self.hash,
             hash_version=2,
         )
+        first = self.next_pk[Entry]
+        self.next_pk[Entry] += len(lines)
         entries = [
-            Entry(
-                pk=self._pk(Entry),
-                transaction=txn,
-                line=number,
-                account_id=self.accounts[code],
-                amount=amount,
-                household_id=household_id,
-                fund_id=fund_id,
-            )
+            EntryRow(first + number - 1, txn.pk, number, self.accounts[code], amount, household_id, fund_id)
             for number, (code, amount, household_id, fund_id) in enumerate(lines, start=1)
         ]
         txn.hash = txn.compute_hash(entries, record)
@@ -205,12 +205,14 @@ class BulkBooks:
                         break
                     part = min(left, charge.due)
                     if part:
-                        self._add(Settlement(payment=credit.row, charge=charge.row, amount=part))
-                        charge.settled.append((credit, part))
+                        self.rows[Settlement].append(
+                            SettlementRow(self._pk(Settlement), credit.row.pk, charge.row.id, part)
+                        )
+                        charge.settle(credit, part)
                         left -= part
                 credit.left = left
                 if not left:
-                    self._add(SpentPayment(payment=credit.row))
+                    self.rows[SpentPayment].append(SpentRow(credit.row.pk))
                     credits.remove(credit)
             self.open[household_id] = [charge for charge in self.open[household_id] if charge.due > 0]
 
@@ -241,22 +243,14 @@ class BulkBooks:
                 Q(end_month__isnull=True) | Q(end_month__gte=month)
             )
         }
-        charges = [
-            Charge(
-                pk=self._pk(Charge),
-                household_id=pk,
-                month=month,
-                area=area,
-                rate=rate,
-                adjustment=adjustments.get(pk),
-                amount=monthly_fee(area, rate, adjustments.get(pk)),
-            )
+        fees = [
+            (pk, area, adjustments.get(pk), services.monthly_fee(area, rate, adjustments.get(pk)))
             for pk, area in self.billing_order
         ]
-        total = sum((charge.amount for charge in charges), ZERO)
+        total = sum((amount for _pk, _area, _adjustment, amount in fees), ZERO)
         txn = None
         if total:
-            lines = [(Account.RECEIVABLE, c.amount, c.household_id, None) for c in charges]
+            lines = [(Account.RECEIVABLE, amount, pk, None) for pk, _area, _adjustment, amount in fees]
             lines.append((Account.FEE_INCOME, -total, None, None))
             txn = self._post(
                 date=month,
@@ -266,13 +260,22 @@ class BulkBooks:
                 by=by,
             )
         new = {}
-        for charge in charges:
-            charge.transaction = txn
-            self.rows[Charge].append(charge)
-            kept = new[charge.household_id] = _Charge(charge)
-            self.charges[charge.household_id].append(kept)
-            if charge.amount:
-                self.open[charge.household_id].append(kept)
+        for pk, area, adjustment, amount in fees:
+            row = ChargeRow(
+                self._pk(Charge),
+                pk,
+                month,
+                area,
+                rate,
+                adjustment.pk if adjustment else None,
+                amount,
+                txn.pk if txn else None,
+            )
+            self.rows[Charge].append(row)
+            kept = new[pk] = _Charge(row)
+            self.charges[pk].append(kept)
+            if amount:
+                self.open[pk].append(kept)
         # Money paid ahead goes to the new charges only, as in month_bill.
         self._settle(
             [h for h, credits in self.credits.items() if credits],
@@ -293,7 +296,7 @@ class BulkBooks:
             billed = self.charges[household.pk][-1].row.month if self.charges[household.pk] else None
             ahead = add_months(billed, 1) if billed else month_start(timezone.localdate())
             fee_rate = self._fee_rate(ahead)
-            monthly = monthly_fee(household.area, fee_rate.rate) if fee_rate else ZERO
+            monthly = services.monthly_fee(household.area, fee_rate.rate) if fee_rate else ZERO
             months = (left / monthly).to_integral_value(rounding=ROUND_CEILING) if monthly else 1
             first = first or ahead
             last = add_months(ahead, int(months) - 1)
@@ -330,16 +333,17 @@ class BulkBooks:
             by=by,
             record=sealing.payment_record(payment, receipt_year=date.year, receipt_number=number),
         )
-        self._add(payment)
+        payment.pk = self._pk(Payment)
+        self.rows[Payment].append(payment)
         kept = self.payments[payment.pk] = _Payment(payment)
         bisect.insort(self.credits[household.pk], kept, key=lambda credit: credit.key)
         self._settle([household.pk], {household.pk: list(self.open[household.pk])})
-        self._add(Receipt(payment=payment, year=date.year, number=number))
+        self.rows[Receipt].append(ReceiptRow(self._pk(Receipt), payment.pk, date.year, number, timezone.now()))
         return payment, True
 
     def handover_confirm(self, *, payment, by, date):
         to_account = Account.CASH if payment.method == Method.CASH else Account.BANK
-        txn = self._post(
+        txn = self.handovers[payment.pk] = self._post(
             date=date,
             kind=Transaction.Kind.HANDOVER,
             memo=_("Hand-over of %(unit)s's fees") % {"unit": payment.household.code},
@@ -347,10 +351,7 @@ class BulkBooks:
             by=by,
             record=sealing.handover_record(payment.pk, by.pk),
         )
-        handover = self.handovers[payment.pk] = self._add(
-            CashHandover(payment=payment, transaction=txn, confirmed_by=by)
-        )
-        return handover
+        self.rows[CashHandover].append(HandoverRow(self._pk(CashHandover), payment.pk, txn.pk, by.pk, timezone.now()))
 
     def _reverse(self, *, original, reason, by, date):
         reason = (reason or "").strip()
@@ -366,8 +367,8 @@ class BulkBooks:
 
     def payment_reverse(self, *, payment, reason, by, date):
         handover = self.handovers.get(payment.pk)
-        if handover is not None:
-            self._reverse(original=handover.transaction, reason=reason, by=by, date=date)
+        if handover is not None:  # the money had reached cash or bank: out of there first
+            self._reverse(original=handover, reason=reason, by=by, date=date)
         txn = self._reverse(original=payment.transaction, reason=reason, by=by, date=date)
         kept = self.payments[payment.pk]
         kept.reversed = True
@@ -375,17 +376,19 @@ class BulkBooks:
         if kept in self.credits[household_id]:
             self.credits[household_id].remove(kept)
         # The charges it settled are open again (its settlements stay, no longer counted).
+        for charge in self.charges[household_id]:
+            charge.reopen()
         self.open[household_id] = [charge for charge in self.charges[household_id] if charge.due > 0]
         self._settle([household_id], {household_id: list(self.open[household_id])})
         return txn
 
     def income_record(self, *, kind, date, source, amount, method, by, period=""):
         amount = services.check_amount(amount)
-        account = Account(pk=self.accounts[kind], code=kind, name=self.account_names[kind])
         money_account = Account.CASH if method == Method.CASH else Account.BANK
         source = (source or "").strip()
         income = Income(
-            account=account,
+            pk=self._pk(Income),
+            account_id=self.accounts[kind],
             fund=None,
             date=date,
             source=source[:100],
@@ -397,12 +400,13 @@ class BulkBooks:
         income.transaction = self._post(
             date=date,
             kind=Transaction.Kind.INCOME,
-            memo=labelled(account.name, source),
-            lines=[(money_account, amount, None, None), (account.code, -amount, None, None)],
+            memo=labelled(self.account_names[kind], source),
+            lines=[(money_account, amount, None, None), (kind, -amount, None, None)],
             by=by,
             record=sealing.income_record(income),
         )
-        return self._add(income)
+        self.rows[Income].append(income)
+        return income
 
     def expense_record(self, *, date, category, payee, amount, description, by, payee_is_person=False):
         expense = Expense(
@@ -422,7 +426,7 @@ class BulkBooks:
 
     def expense_approve(self, *, expense, by):
         expense.approvers.append(by.pk)
-        return self._add(Approval(expense=expense, approver=by))
+        self.rows[Approval].append(ApprovalRow(self._pk(Approval), expense.pk, by.pk, timezone.now()))
 
     def expense_pay(self, *, expense, method, by, date):
         code = self.codes[expense.category_id]
@@ -445,3 +449,29 @@ class BulkBooks:
         """Closed by ledger.services itself, on the books written so far: the notice reads them."""
         self.flush()
         return services.month_close(month=month, by=by)
+
+
+def _insert(model, columns, rows):
+    """Write `rows` (tuples of `columns`, or model instances when `columns` is None) into the model's table."""
+    fields = {field.attname: field for field in model._meta.concrete_fields}
+    if columns is None:
+        columns = list(fields)
+        rows = [tuple(getattr(instance, column) for column in columns) for instance in rows]
+    missing = set(fields) - set(columns)
+    if missing:
+        raise RuntimeError(f"{model._meta.db_table} has columns bench/bulk.py does not write: {sorted(missing)}")
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(fields[column].column) for column in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        # SQLite: dates and decimals go through the adapters Django registers; aware datetimes are stored as
+        # naive UTC text, as the ORM stores them.
+        stamps = [n for n, column in enumerate(columns) if isinstance(fields[column], models.DateTimeField)]
+        if stamps:
+            adapt = connection.ops.adapt_datetimefield_value
+            rows = [tuple(adapt(value) if n in stamps else value for n, value in enumerate(row)) for row in rows]
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})", rows)

@@ -130,12 +130,14 @@ def _households(count):
     from estate.models import Building, Household
 
     per_building = min(count, 500) if count > 56 else 28  # the model estate: 2 buildings of 28
-    households = []
+    households, buildings = [], {}
     for number in range(count):
         building_number, rest = divmod(number, per_building)
-        building, _ = Building.objects.get_or_create(
-            code=str(building_number + 1), defaults={"name": f"{building_number + 1}栋"}
-        )
+        if building_number not in buildings:
+            buildings[building_number], _ = Building.objects.get_or_create(
+                code=str(building_number + 1), defaults={"name": f"{building_number + 1}栋"}
+            )
+        building = buildings[building_number]
         entrance, flat = divmod(rest, 100)
         floor, door = divmod(flat, 4)
         household = Household(
