@@ -47,6 +47,8 @@ class HttpBench:
             "DEBUG": "false",
             "ALLOWED_HOSTS": "127.0.0.1",
             "PYTHONPATH": str(BASE_DIR),
+            # WhiteNoise looks for collected static files, which the benchmark does without.
+            "PYTHONWARNINGS": "ignore:No directory at:UserWarning",
         }
         self.process = subprocess.Popen(
             [
