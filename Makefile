@@ -28,7 +28,7 @@ DATABASE_LABEL = $$($(PY) scripts/database-label $(1))
 help:
 	@echo "make run    install what is missing, migrate, load the demo estate if empty, serve http://$(HOST):$(PORT)"
 	@echo "make test   install what is missing and run the whole suite (PostgreSQL when DATABASE_URL is set)"
-	@echo "make benchmark   time pages and commands on a throwaway database (ARGS=\"dashboard\" for one section)"
+	@echo "make benchmark   time pages and commands on a throwaway database (ARGS=\"http\" for one section)"
 
 $(VENV)/.created:
 	@python=$$(scripts/find-python); \
@@ -104,7 +104,7 @@ test: $(VENV)/.dev system-deps messages
 lint: $(VENV)/.dev
 	@$(VENV)/bin/ruff check .
 
-# Server-side timings on a throwaway database (bench/benchmark.py); ARGS="dashboard" runs one section.
+# Server-side timings on a throwaway database (bench/benchmark.py); ARGS="http" runs one section.
 benchmark: $(VENV)/.runtime messages
 	@$(PY) bench/benchmark.py $(ARGS)
 

@@ -1,30 +1,36 @@
 #!/usr/bin/env python3
 """Figures for the budgets in docs/ARCHITECTURE.md ("Budgets"): server-side timings of pages and commands,
-in-process.
-
-The budgets ask for the estate at 56 and at 5,000 households with ten years of books (sections estate_56 and
-estate_5000, built by bench/history.py through the ledger's own services), and for the monthly notice at 1, 2
-and 4 pages and served once posted (section notice).
+in-process and over HTTP, ending with one table (figure, budget, measured, within budget or not), which is
+also written to test-artifacts/benchmark.md.
 
     .venv/bin/python bench/benchmark.py                    every section   (or: make benchmark)
-    .venv/bin/python bench/benchmark.py dashboard healthz  the sections named
+    .venv/bin/python bench/benchmark.py notice http        the sections named
     .venv/bin/python bench/benchmark.py --list             the sections there are
     .venv/bin/python bench/benchmark.py --runs 100 ...     more runs per figure (default 50)
 
+Sections: bill_month (5,000 households), ledger_page (50 rows), notice (fresh PDFs of 1 to 4 pages),
+estate_56 and estate_5000 (the same history at 56 households × 1 year and at 5,000 × 10 years, written in
+bulk by bench/history.py; check_ledger, the journal's first and last page in every order, a statement,
+arrears, the dashboards and the public accounts, each at most twice its time in the small estate), http
+(gunicorn with 2 workers: every menu page of a resident and of the chair as a share of a bare view's
+requests per second).
+
 Each section runs in a throwaway database of its own: a temporary SQLite file, or, when DATABASE_URL
 is set, a database "<name>_benchmark" created beside it on that server and dropped afterwards (the
-database DATABASE_URL names is never touched). Settings are production's: DEBUG off.
+database DATABASE_URL names is never touched). Settings are production's: DEBUG off, nothing cached
+between runs of a page but what the app itself caches.
 
 Figures are printed, never asserted: timings depend on the machine and are not tests.
 
 Adding a section: a function decorated with @section, named after what it measures, that makes the
 data it needs (load_demo() gives the demo estate) and calls measure_page() for a page or measure()
-for anything else:
+for anything else, and budget() for a line of the final table:
 
     @section
     def ledger_page():
         ...make 50 entries...
-        measure_page("ledger, 50 rows", reverse("ledger:journal"), user=demo_user("treasurer"))
+        ms = measure_page("ledger, 50 rows", reverse("ledger:journal"), user=demo_user("treasurer"))
+        budget("50-row ledger page", "≤ 15 ms", ms, ms <= 15)
 """
 
 import argparse
@@ -43,7 +49,10 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 SECTIONS = {}
 RUNS = 50
-YEARS = 10  # of history behind the estates at scale (docs/ARCHITECTURE.md, "Budgets")
+YEARS = 10  # of history behind the estate at scale (docs/ARCHITECTURE.md, "Budgets")
+RESULTS = []  # the final table: (figure, budget, measured, within budget: True, False or None for a figure only)
+AT_SCALE = {}  # "56" or "5000" → {page: median ms}, for the comparison of the two estates
+REPORT = BASE_DIR / "test-artifacts" / "benchmark.md"
 
 
 def section(function):
@@ -52,12 +61,18 @@ def section(function):
     return function
 
 
-def measure(label, function, *, runs=None, rollback=False, slowest=False):
-    """Time function(): print the median over the runs and the queries of one run.
+def budget(figure, limit, measured, within):
+    """A line of the final table. `within` is None for a figure that has no budget of its own."""
+    RESULTS.append((figure, limit, measured, within))
+
+
+def measure(label, function, *, runs=None, rollback=False, slowest=False, seconds=None):
+    """Time function(): print the median over the runs and the queries of one run; return the median in ms.
 
     With rollback=True each run happens in a transaction that is rolled back, so that a command
     that changes the database (bill_month) meets the same data every time. With slowest=True the
-    slowest query of that run is printed too, to show where the time goes.
+    slowest query of that run is printed too, to show where the time goes. With `seconds`, runs stop
+    once that much time is spent (at least three): a slow page at scale is timed fewer times.
     """
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
@@ -70,37 +85,46 @@ def measure(label, function, *, runs=None, rollback=False, slowest=False):
             transaction.set_rollback(True)
 
     runs = runs or RUNS
-    for _ in range(min(3, runs)):  # warm caches: templates, translations, the connection
+    for _ in range(min(2 if seconds else 3, runs)):  # warm caches: templates, translations, the connection
         once()
     with CaptureQueriesContext(connection) as captured:
         once()
     queries = len(captured)  # now: the next request empties the connection's log
     worst = max(captured.captured_queries, key=lambda query: float(query["time"]), default=None)
     timings = []
+    started = time.perf_counter()
     for _ in range(runs):
         start = time.perf_counter()
         once()
         timings.append((time.perf_counter() - start) * 1000)
+        if seconds and len(timings) >= 3 and time.perf_counter() - started > seconds:
+            break
+    median = statistics.median(timings)
     print(
-        f"{label}: median {statistics.median(timings):.1f} ms over {runs} runs "
+        f"{label}: median {median:.1f} ms over {len(timings)} runs "
         f"(fastest {min(timings):.1f} ms), {queries} {'query' if queries == 1 else 'queries'}",
         flush=True,
     )
     if slowest and worst is not None:
         sql = re.sub(r"IN \((\d+, )+\d+\)", "IN (...)", worst["sql"])
         print(f"  its slowest query, {float(worst['time']) * 1000:.0f} ms: {sql[:600]}", flush=True)
+    return median
 
 
-def measure_page(label, url, *, user=None, status=200, runs=None):
-    """Time GET url as user (None: anonymous), through the whole middleware stack."""
+class PageRefused(Exception):
+    """A page answered otherwise than expected: its figure is missing from the table, and says why."""
+
+
+def measure_page(label, url, *, user=None, status=200, runs=None, seconds=None):
+    """Time GET url as user (None: anonymous), through the whole middleware stack; the median in ms."""
     client = _client(user)
 
     def get():
         response = client.get(url)
         if response.status_code != status:
-            raise SystemExit(f"{label}: {url} answered {response.status_code}, expected {status}")
+            raise PageRefused(f"{url} answered {response.status_code}, expected {status}")
 
-    measure(label, get, runs=runs)
+    return measure(label, get, runs=runs, seconds=seconds)
 
 
 def _client(user):
@@ -141,20 +165,6 @@ def kept_connection():
 # --- Sections -----------------------------------------------------------------
 
 
-@section
-def healthz():
-    measure_page("GET /healthz", "/healthz")
-
-
-@section
-def dashboard():
-    from django.urls import reverse
-
-    load_demo()
-    for username in ("chair", "treasurer", "head1", "volunteer", "resident"):
-        measure_page(f"dashboard as {username}, demo estate", reverse("estate:dashboard"), user=demo_user(username))
-
-
 def make_households(count, *, area=Decimal("80.35")):
     """`count` households in buildings of 500, created in bulk."""
     from estate.models import Building, Household
@@ -164,8 +174,13 @@ def make_households(count, *, area=Decimal("80.35")):
         building, rest = divmod(number, 500)
         b, _ = Building.objects.get_or_create(code=f"B{building + 1}", defaults={"name": f"{building + 1}栋"})
         entrance, room = divmod(rest, 100)
-        household = Household(building=b, entrance=str(entrance + 1), floor=room // 4 + 1,
-                              room=f"{room // 4 + 1}{room % 4 + 1:02d}", area=area)
+        household = Household(
+            building=b,
+            entrance=str(entrance + 1),
+            floor=room // 4 + 1,
+            room=f"{room // 4 + 1}{room % 4 + 1:02d}",
+            area=area,
+        )
         household.code = Household.make_code(b.code, household.entrance, household.room)
         households.append(household)
     Household.objects.bulk_create(households, batch_size=1000)
@@ -190,8 +205,13 @@ def bill_month():
     make_households(5000)
     FeeRate.objects.create(rate=Decimal("0.39"), effective_from=date(2026, 1, 1))
     january = date(2026, 1, 1)
-    measure("bill_month, 5,000 households (budget 2000 ms)", lambda: month_bill(month=january, by=None),
-            runs=5, rollback=True)
+    ms = measure(
+        "bill_month, 5,000 households (budget 2000 ms)",
+        lambda: month_bill(month=january, by=None),
+        runs=5,
+        rollback=True,
+    )
+    budget("bill_month, 5,000 households, no history", "≤ 2000 ms", f"{ms:.0f} ms", ms <= 2000)
     month_bill(month=january, by=None)
     measure("bill_month again, nobody left to bill", lambda: month_bill(month=january, by=None), runs=5)
 
@@ -213,71 +233,19 @@ def ledger_page():
         month = add_months(date(2024, 1, 1), n)
         month_bill(month=month, by=treasurer)
         for household in households:
-            payment_record(household=household, amount=Decimal("31.34"), method="wechat", by=treasurer,
-                           idempotency_key=f"{month}-{household.pk}", date=month.replace(day=10))
+            payment_record(
+                household=household,
+                amount=Decimal("31.34"),
+                method="wechat",
+                by=treasurer,
+                idempotency_key=f"{month}-{household.pk}",
+                date=month.replace(day=10),
+            )
     with kept_connection():
-        measure_page("ledger page, 50 rows (budget 15 ms)", "/ledger/journal/", user=treasurer)
+        ms = measure_page("ledger page, 50 rows (budget 15 ms)", "/ledger/journal/", user=treasurer)
+        budget("ledger page, 50 rows, in-process", "≤ 15 ms", f"{ms:.1f} ms", ms <= 15)
         measure_page("household statement, 24 months", f"/ledger/households/{households[0].pk}/", user=treasurer)
         measure_page("public accounts, a year", "/ledger/accounts/?year=2025", user=treasurer)
-
-
-@section
-def estate_56():
-    """The model estate's 56 households with ten years of books, every month closed and its
-    notice posted, as the committee does."""
-    at_scale(56, close=True)
-
-
-@section
-def estate_5000():
-    """5,000 households with ten years of books. The months are left open: closing one
-    renders its notice, whose list of arrears runs to dozens of pages at this size (seconds a month)."""
-    at_scale(5000, close=False)
-
-
-def at_scale(count, *, close):
-    """Build the estate, check its books, then time the ledger page, the longest household statement,
-    a trivial view for comparison, and billing a month that is not billed yet."""
-    from django.db.models import Count
-    from django.urls import reverse
-    from django.utils import timezone
-
-    from bench.history import build_estate
-    from estate.models import Household
-    from ledger.checks import first_violation
-    from ledger.models import Charge, Payment, Transaction
-    from ledger.services import month_bill
-
-    start = time.perf_counter()
-    estate = build_estate(count, years=YEARS, close=close)
-    phases = ", ".join(f"{phase} {seconds:.0f} s" for phase, seconds in estate.seconds.items())
-    print(f"built {count:,} households with {estate.months} months of books "
-          f"({estate.first_month:%Y-%m} to {estate.last_month:%Y-%m}{', closed' if close else ', open'}) "
-          f"in {time.perf_counter() - start:.0f} s ({phases}): {Transaction.objects.count():,} transactions, "
-          f"{Charge.objects.count():,} charges, {Payment.objects.count():,} payments", flush=True)
-
-    start = time.perf_counter()
-    violation = first_violation()
-    outcome = "passed: every invariant holds" if violation is None else f"FAILED: {violation}"
-    print(f"check_ledger {outcome} ({time.perf_counter() - start:.1f} s)", flush=True)
-
-    # The statement with the most lines: the household that pays every month.
-    longest = Household.objects.annotate(lines=Count("payments")).order_by("-lines", "pk").first()
-    months = Charge.objects.filter(household=longest).count()
-    with kept_connection():
-        measure_page("GET /healthz, trivial view, same database", "/healthz")
-        measure_page("ledger page, 50 rows (budget 15 ms)", reverse("ledger:journal"), user=estate.treasurer)
-        measure_page(f"household statement, {months} months, {longest.lines} payments",
-                     reverse("ledger:household", args=[longest.pk]), user=estate.treasurer)
-        # A closed month's notice is served as stored; an open month's is rendered when asked for.
-        last = reverse("ledger:notice-pdf", args=[f"{estate.last_month:%Y-%m}"])
-        pages = _pages(_client(estate.treasurer).get(last).content)
-        measure_page(f"notice {estate.last_month:%Y-%m} PDF, {pages} pages, "
-                     f"{'posted, served as stored' if close else 'open month, drafted on request'}",
-                     last, user=estate.treasurer, runs=None if close else 3)
-    new_month = timezone.localdate().replace(day=1)
-    measure(f"bill_month {new_month:%Y-%m}, {count:,} households (budget 2000 ms)",
-            lambda: month_bill(month=new_month, by=estate.treasurer), runs=5, rollback=True, slowest=True)
 
 
 @section
@@ -300,8 +268,13 @@ def notice():
     def render(sample):
         return render_notice_pdf(sample, code="benchmark")
 
-    measure(f"notice PDF, demo month {month:%Y-%m}: {len(data['expenses'])} expense lines, "
-            f"{_pages(render(data))} pages (budget 500 ms)", lambda: render(data), runs=10)
+    pages = _pages(render(data))
+    ms = measure(
+        f"notice PDF, demo month {month:%Y-%m}: {len(data['expenses'])} expense lines, {pages} pages (budget 500 ms)",
+        lambda: render(data),
+        runs=10,
+    )
+    budget(f"fresh notice PDF, demo month, {pages} pages, in-process", "≤ 500 ms", f"{ms:.0f} ms", ms <= 500)
     quiet = {**data, "income_lines": [], "fund_balances": [], "funds": [], "budget": [], "arrears": [], "keys": []}
     lines = data["expenses"]
 
@@ -311,18 +284,34 @@ def notice():
     for pages in (1, 2, 4):
         count = _most_lines_on(pages, lambda count: _pages(render(with_lines(count))))
         if count is None:
-            print(f"notice PDF, {pages} page(s): none; with no expense lines at all the notice runs to "
-                  f"{_pages(render(with_lines(0)))} pages", flush=True)
+            print(
+                f"notice PDF, {pages} page(s): none; with no expense lines at all the notice runs to "
+                f"{_pages(render(with_lines(0)))} pages",
+                flush=True,
+            )
             continue
         sample = with_lines(count)
-        measure(f"notice PDF, {count} expense lines, {_pages(render(sample))} pages (budget 500 ms)",
-                lambda sample=sample: render(sample), runs=10)
+        ms = measure(
+            f"notice PDF, {count} expense lines, {_pages(render(sample))} pages (budget 500 ms)",
+            lambda sample=sample: render(sample),
+            runs=10,
+        )
+        budget(
+            f"fresh notice PDF, {pages} page{'s' if pages > 1 else ''} ({count} expense lines), in-process",
+            "≤ 500 ms",
+            f"{ms:.0f} ms",
+            ms <= 500,
+        )
     treasurer = demo_user("treasurer")
     posted_pdf, _posted = notice_pdf(month)
-    measure_page(f"posted notice {month:%Y-%m}, PDF served as stored, {_pages(posted_pdf)} pages",
-                 reverse("ledger:notice-pdf", args=[f"{month:%Y-%m}"]), user=treasurer)
-    measure_page(f"posted notice {month:%Y-%m}, its page", reverse("ledger:notice", args=[f"{month:%Y-%m}"]),
-                 user=treasurer)
+    measure_page(
+        f"posted notice {month:%Y-%m}, PDF served as stored, {_pages(posted_pdf)} pages",
+        reverse("ledger:notice-pdf", args=[f"{month:%Y-%m}"]),
+        user=treasurer,
+    )
+    measure_page(
+        f"posted notice {month:%Y-%m}, its page", reverse("ledger:notice", args=[f"{month:%Y-%m}"]), user=treasurer
+    )
 
 
 def _most_lines_on(pages, pages_with):
@@ -346,20 +335,188 @@ def _pages(pdf):
     return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
 
 
+@section
+def estate_56():
+    """The model estate's 56 households with one year of books: what each page costs before the books age."""
+    at_scale(56, years=1)
+
+
+@section
+def estate_5000():
+    """5,000 households with ten years of books (56,000 transactions, 600,000 charges, 48,000 payments), written
+    in bulk. The months are left open, as in estate_56: closing one renders its notice, whose list of arrears
+    runs to dozens of pages at this size."""
+    at_scale(5000, years=YEARS)
+
+
+# The journal's orders (ledger.views_committee.JOURNAL_ORDERS): each is timed at its first and its last page.
+JOURNAL_SORTS = ("-seq", "seq", "-date", "date", "-amount", "amount")
+
+
+def at_scale(count, *, years):
+    """Build the estate in bulk, check its books, then time the pages whose cost must not grow with the books."""
+    from django.urls import reverse
+
+    from accounts.models import Role, User
+    from bench.history import build_estate
+    from ledger.checks import first_violation
+    from ledger.models import Charge, Payment, Transaction
+
+    start = time.perf_counter()
+    estate = build_estate(count, years=years, close=False, bulk=True)
+    built = time.perf_counter() - start
+    phases = ", ".join(f"{phase} {seconds:.0f} s" for phase, seconds in estate.seconds.items())
+    transactions = Transaction.objects.count()
+    print(
+        f"built {count:,} households with {estate.months} months of books "
+        f"({estate.first_month:%Y-%m} to {estate.last_month:%Y-%m}, open) in {built:.0f} s ({phases}): "
+        f"{transactions:,} transactions, {Charge.objects.count():,} charges, "
+        f"{Payment.objects.count():,} payments",
+        flush=True,
+    )
+    size = f"{count:,} households × {years} year{'s' if years > 1 else ''}"
+    budget(f"build {size} in bulk", "figure", f"{built:.0f} s, {transactions:,} transactions", None)
+
+    start = time.perf_counter()
+    violation = first_violation()
+    seconds = time.perf_counter() - start
+    outcome = "passed: every invariant holds" if violation is None else f"FAILED: {violation}"
+    print(f"check_ledger {outcome} ({seconds:.1f} s)", flush=True)
+    if count >= 5000:
+        budget(
+            f"check_ledger, {size}",
+            "≤ 10 s, passes",
+            f"{seconds:.1f} s, {'passed' if not violation else 'FAILED'}",
+            seconds <= 10 and violation is None,
+        )
+
+    # The statement with the most lines: the household that pays every month; its resident opens the dashboard.
+    longest = estate.households[0]
+    resident = User.objects.create_user(username="bench-resident", name="住户")
+    Role.objects.create(user=resident, kind=Role.Kind.RESIDENT, household=longest)
+    # The journal pages by number, 50 rows a page (ledger.views_committee.journal): if its paging changes, so
+    # must the last page's address here. A last page that shows what the first shows fails the budget below.
+    pages = len(range(0, transactions, 50))
+    urls, same_as_first = {}, set()
+    client = _client(estate.treasurer)
+    for sort in JOURNAL_SORTS:
+        first, last = (
+            f"{reverse('ledger:journal')}?sort={sort}",
+            f"{reverse('ledger:journal')}?sort={sort}&page={pages}",
+        )
+        urls[f"journal {sort}, first page"] = (first, estate.treasurer)
+        urls[f"journal {sort}, last page"] = (last, estate.treasurer)
+        if pages > 1 and client.get(first).content == client.get(last).content:
+            same_as_first.add(f"journal {sort}, last page")
+    urls.update(
+        {
+            "household statement (pays monthly)": (reverse("ledger:household", args=[longest.pk]), estate.treasurer),
+            "arrears": (reverse("ledger:arrears"), estate.treasurer),
+            "chair's dashboard": (reverse("estate:dashboard"), estate.chair),
+            "resident's dashboard": (reverse("estate:dashboard"), resident),
+            "public accounts (the year)": (reverse("ledger:public"), resident),
+        }
+    )
+    timings = AT_SCALE[str(count)] = {}
+    with kept_connection():
+        measure_page("GET /healthz, trivial view, same database", "/healthz", seconds=3)
+        for label, (url, user) in urls.items():
+            try:
+                if label in same_as_first:
+                    raise PageRefused(f"{url} shows the first page: the journal's paging has changed")
+                timings[label] = measure_page(f"{label}, {size}", url, user=user, seconds=4)
+            except PageRefused as refused:
+                print(f"{label}, {size}: {refused}", flush=True)
+                timings[label] = None
+    if count >= 5000 and "56" in AT_SCALE:
+        _compare_ages(AT_SCALE["56"], timings, size)
+    if count >= 5000:
+        from django.utils import timezone
+
+        from ledger.services import month_bill
+
+        new_month = timezone.localdate().replace(day=1)
+        ms = measure(
+            f"bill_month {new_month:%Y-%m}, {size} (budget 2000 ms)",
+            lambda: month_bill(month=new_month, by=estate.treasurer),
+            runs=5,
+            rollback=True,
+            slowest=True,
+        )
+        budget(f"bill_month, {size} of books", "≤ 2000 ms", f"{ms:.0f} ms", ms <= 2000)
+
+
+def _compare_ages(small, large, size):
+    """Every page at scale at most twice its time in the model estate (docs/ARCHITECTURE.md, "Budgets")."""
+    for label, ms in large.items():
+        before = small.get(label)
+        if ms is None or before is None:
+            budget(f"{label}: {size} vs 56 × 1 year", "≤ 2×", "page refused", False)
+            continue
+        ratio = ms / before
+        budget(f"{label}: {size} vs 56 × 1 year", "≤ 2×", f"{ratio:.1f}× ({ms:.0f} ms vs {before:.0f} ms)", ratio <= 2)
+
+
+@section
+def http():
+    """Over HTTP: gunicorn with 2 workers (DEBUG off) on the demo estate, every page of the resident's and of the
+    chair's menu timed as a share of the requests per second of a bare HttpResponse("ok") view in the same
+    server (bench/http_urls.py), interleaved with it, the median of several rounds."""
+    from bench.http_load import HttpBench, menu_pages
+
+    load_demo()
+    for username in ("chair", "member", "treasurer"):
+        _with_two_step(demo_user(username))  # as every committee member has (money_mfa_required)
+    with HttpBench(_database_url()) as server:
+        for username in ("resident", "chair"):
+            session = server.login(username)
+            pages = menu_pages(server, session)
+            print(f"{username}'s menu: {len(pages)} pages", flush=True)
+            for path, share in server.shares(session, pages).items():
+                wanted = 25 if path in ("/", "/ledger/accounts/") else 10
+                if isinstance(share, str):
+                    budget(f"HTTP, {username}: {path}", f"≥ {wanted} % of bare view", share, False)
+                else:
+                    shown = f"{share:.1f} %" if share < 10 else f"{share:.0f} %"
+                    budget(f"HTTP, {username}: {path}", f"≥ {wanted} % of bare view", shown, share >= wanted)
+
+
+def _with_two_step(user):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from django.db import transaction
+
+    with transaction.atomic():
+        TOTP.activate(user, generate_totp_secret())
+
+
+def _database_url():
+    """The throwaway database as a DATABASE_URL, for the server's processes."""
+    from urllib.parse import urlsplit
+
+    from django.db import connection
+
+    name = connection.settings_dict["NAME"]
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{name}"
+    return urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{name}").geturl()
+
+
 # --- Running ------------------------------------------------------------------
 
 
 def _configure(workdir):
     """Production settings with a throwaway key, plain HTTP and files in workdir, before Django starts."""
     sys.path.insert(0, str(BASE_DIR))
-    os.environ.update({
-        "DJANGO_SETTINGS_MODULE": "estate.settings",
-        "DEBUG": "false",
-        "ALLOWED_HOSTS": "testserver",
-        "SECURE_SSL_REDIRECT": "false",
-        "SECURE_COOKIES": "false",
-        "MEDIA_ROOT": str(workdir / "media"),
-    })
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "estate.settings",
+            "DEBUG": "false",
+            "ALLOWED_HOSTS": "testserver",
+            "SECURE_SSL_REDIRECT": "false",
+            "SECURE_COOKIES": "false",
+            "MEDIA_ROOT": str(workdir / "media"),
+        }
+    )
     os.environ.setdefault("SECRET_KEY", "benchmark-only-" + os.urandom(24).hex())
     # WhiteNoise looks for collected static files, which a benchmark does without.
     warnings.filterwarnings("ignore", "No directory at", UserWarning)
@@ -379,6 +536,23 @@ def _throwaway_database(workdir):
         yield
     finally:
         connection.creation.destroy_test_db(real_name, verbosity=0)
+
+
+@contextlib.contextmanager
+def _copy_of_database(number):
+    """A fresh copy of the migrated throwaway database for one section (migrating takes a minute or more on a
+    busy machine; copying, a few seconds)."""
+    from django.db import connection
+
+    migrated = connection.settings_dict["NAME"]
+    connection.close()
+    connection.creation.clone_test_db(suffix=str(number), verbosity=0)
+    connection.settings_dict["NAME"] = connection.creation.get_test_db_clone_settings(str(number))["NAME"]
+    try:
+        yield
+    finally:
+        connection.settings_dict["NAME"] = migrated
+        connection.creation.destroy_test_db(migrated, verbosity=0, suffix=str(number))
 
 
 def main(argv=None):
@@ -405,12 +579,48 @@ def main(argv=None):
         from django.db import connection
 
         # Without collectstatic: unhashed static URLs, as with DEBUG on; no difference to the timings.
-        settings.STORAGES = {**settings.STORAGES,
-                             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-        for name in options.sections or SECTIONS:
-            print(f"== {name} ({connection.vendor})", flush=True)
-            with _throwaway_database(Path(workdir)):
-                SECTIONS[name]()
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
+        started = time.perf_counter()
+        with _throwaway_database(Path(workdir)):
+            for number, name in enumerate(options.sections or SECTIONS, start=1):
+                print(f"== {name} ({connection.vendor})", flush=True)
+                try:
+                    with _copy_of_database(number):
+                        SECTIONS[name]()
+                except Exception as error:  # the other sections' figures still make the table
+                    print(f"section {name} failed: {error!r}", flush=True)
+                    budget(f"section {name}", "runs", f"failed: {error}"[:80], False)
+        _report(connection.vendor, time.perf_counter() - started)
+
+
+def _report(vendor, seconds):
+    """The final table, printed and written to test-artifacts/benchmark.md."""
+    import platform
+
+    rows = [("figure", "budget", "measured", "within")]
+    rows += [
+        (figure, limit, measured, {True: "yes", False: "NO", None: "-"}[within])
+        for figure, limit, measured, within in RESULTS
+    ]
+    widths = [max(len(row[column]) for row in rows) for column in range(4)]
+    lines = [
+        "| " + " | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) + " |" for row in rows
+    ]
+    lines.insert(1, "| " + " | ".join("-" * width for width in widths) + " |")
+    missed = sum(1 for *_rest, within in RESULTS if within is False)
+    header = (
+        f"Benchmark on {vendor}, {time.strftime('%Y-%m-%d %H:%M %Z')}, {platform.node()} "
+        f"({os.cpu_count()} CPUs), {seconds / 60:.1f} min; {missed} of "
+        f"{sum(1 for *_rest, within in RESULTS if within is not None)} budgets missed."
+    )
+    text = header + "\n\n" + "\n".join(lines) + "\n"
+    print("\n" + text, flush=True)
+    REPORT.parent.mkdir(exist_ok=True)
+    REPORT.write_text(text)
+    print(f"(written to {REPORT.relative_to(BASE_DIR)})", flush=True)
 
 
 if __name__ == "__main__":

@@ -83,8 +83,11 @@ class Person(HttpUser):
 
     def on_start(self):
         page = self.client.get("/accounts/login/", name="login form").text
-        self.client.post("/accounts/login/", {"csrfmiddlewaretoken": _csrf(page), "login": self.login,
-                                              "password": PASSWORD}, name="login")
+        self.client.post(
+            "/accounts/login/",
+            {"csrfmiddlewaretoken": _csrf(page), "login": self.login, "password": PASSWORD},
+            name="login",
+        )
 
 
 class Resident(Person):
@@ -145,8 +148,10 @@ def _hostile_workbooks():
     def workbook(sheet_xml):
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-            archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxml'
-                             'formats.org/package/2006/content-types"/>')
+            archive.writestr(
+                "[Content_Types].xml",
+                '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
+            )
             archive.writestr("xl/worksheets/sheet1.xml", sheet_xml)
         return out.getvalue()
 
@@ -163,9 +168,15 @@ class Hostile(Person):
 
     def _report(self, photos, name):
         page = self.client.get("/repairs/new/", name="repair form").text
-        building = re.search(r'<option value="(\d+)">', page[page.find('name="building"'):])
-        data = {"csrfmiddlewaretoken": _csrf(page), "place": "stairwell", "category": "electrical",
-                "urgency": "normal", "description": "压力测试", "building": building.group(1) if building else ""}
+        building = re.search(r'<option value="(\d+)">', page[page.find('name="building"') :])
+        data = {
+            "csrfmiddlewaretoken": _csrf(page),
+            "place": "stairwell",
+            "category": "electrical",
+            "urgency": "normal",
+            "description": "压力测试",
+            "building": building.group(1) if building else "",
+        }
         files = [("photos", (f"{n}.png", _big_png(), "image/png")) for n in range(photos)]
         with self.client.post("/repairs/new/", data=data, files=files, name=name, catch_response=True) as response:
             # Refused: the form again, with the pixel budget's message. Accepted: the new ticket, its photo queued.
@@ -190,9 +201,13 @@ class Hostile(Person):
         Person.on_start(type("CommitteeLogin", (), {"client": self.client, "login": "member"})())
         for name, data in _hostile_workbooks().items():
             page = self.client.get("/households/import/", name="roster form").text
-            with self.client.post("/households/import/", data={"csrfmiddlewaretoken": _csrf(page)},
-                                  files={"file": (name, data)}, name=f"hostile: roster {name}",
-                                  catch_response=True) as response:
+            with self.client.post(
+                "/households/import/",
+                data={"csrfmiddlewaretoken": _csrf(page)},
+                files={"file": (name, data)},
+                name=f"hostile: roster {name}",
+                catch_response=True,
+            ) as response:
                 if response.status_code == 422:
                     response.success()  # refused with a message: what it should do
                 else:
