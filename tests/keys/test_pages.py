@@ -174,8 +174,9 @@ class QueryCountTest(KeysTestCase):
         # session, user, roles; estate summary, posted notices; ledger: latest billed month, expenses waiting,
         # hand-overs to confirm; keys: out now (+events), count in custody, waiting for me (none for
         # member), mine (+events); repairs: the counts, emergencies, overdue, quotes awaiting approval;
-        # messages: unread count, unread list; care: open alerts, today's checks
-        self.assertFixed(self.member, "/", 22)
+        # messages: unread count, unread list; care: open alerts, today's checks; decisions: motions open for
+        # votes; budgeting: budgets open for comment
+        self.assertFixed(self.member, "/", 23)
 
     def test_the_household_page(self):
         # session, user with its unread count, roles, household; deposits, consents, hand-overs, events
