@@ -353,10 +353,13 @@ def ballots(request, pk):
     rows = (Ballot.objects.filter(motion=motion).select_related("household", "cast_by", "confirmation__by",
                                                                  "replaces", "proxy")
             .prefetch_related("replaced_by").order_by("household__code", "cast_at", "pk"))
-    # A paper vote of a large estate is hundreds of ballots: a page at a time, by unit (queries: the count, the page).
-    page = Paginator(rows, BALLOTS_PER_PAGE).get_page(request.GET.get("page"))
+    # A paper vote of a large estate is hundreds of ballots: a page at a time, by unit (queries: the count, the
+    # page); for the printed record, the whole list on one page.
+    whole = request.GET.get("all") == "1"
+    page = None if whole else Paginator(rows, BALLOTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "decisions/ballots.html", {
-        "motion": motion, "ballots": page, "page": page, "show_choices": motion.is_closed,
+        "motion": motion, "ballots": rows if whole else page, "page": page, "whole": whole,
+        "show_choices": motion.is_closed,
         "participation": services.participation(motion) if motion.is_open else None})
 
 

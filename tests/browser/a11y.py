@@ -11,9 +11,9 @@ AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag2
                "resultTypes": ["violations"]}
 FAILING_IMPACTS = ("serious", "critical")
 # Controls, not links inside running text (WCAG 2.5.8 exempts those): buttons, fields, folds, the menu,
-# the pager, the sort headers.
+# the pager, the sort headers, and a radio button's label (the label is the target; the dot alone is small).
 TARGETS = ("button, .button, summary, select, input:not([type=hidden]):not([type=checkbox]):not([type=radio]), "
-           "nav a, .pagination a, th a")
+           "nav a, .pagination a, th a, label:has(> input[type=radio])")
 SMALL_TARGETS = """(selector) => [...document.querySelectorAll(selector)].filter(el => {
     const box = el.getBoundingClientRect(), style = getComputedStyle(el);
     if (!box.width || !box.height || style.visibility === "hidden") return false;

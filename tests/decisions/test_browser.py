@@ -5,6 +5,7 @@ from django.db import transaction
 
 from decisions.models import Ballot
 from tests.base import Personas
+from tests.browser.a11y import page_problems
 from tests.browser.conftest import login
 from tests.decisions.base import Votes
 
@@ -50,3 +51,19 @@ def test_an_owner_votes_on_a_phone_and_keeps_the_receipt(page, live_server, vote
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / "decisions-receipt-360.png", full_page=True)
+
+    # Before the close the owner changes the vote: each choice is a target a thumb can hit.
+    page.click("text=修改我的表决")
+    assert page_problems(page, 360) == []
+    choice = page.locator("label:has(> input[value=yes])")
+    box = choice.bounding_box()
+    assert box["height"] >= 44 and box["width"] >= 280, box
+    choice.click()
+    page.fill("input[name=reason]", "看了报价，改为同意。")
+    page.screenshot(path=ARTIFACTS / "decisions-change-360.png", full_page=True)
+    page.click("button:text('继续')")
+    page.click("text=确认修改")
+    page.wait_for_url("**/decisions/ballots/*/receipt/")
+    current = Ballot.objects.get(replaced_by__isnull=True)
+    assert current.choice == "yes" and current.replaces == ballot
+    assert "同意" in page.locator("main").inner_text()

@@ -145,6 +145,14 @@ class ListQueriesTest(VotesTestCase):
         self.assertContains(second, "2-1-101")
         self.assertNotContains(second, "1-1-301")
         self.assertContains(beyond, "2-1-101")
+        # The printed record is the whole list, linked from every page.
+        self.assertContains(first, "整份名单（共 3 张表决票），供打印")
+        with mock.patch("decisions.views.BALLOTS_PER_PAGE", 2):
+            whole = self.client.get(url, {"all": "1"})
+        for unit in ("1-1-301", "1-1-302", "2-1-101"):
+            self.assertContains(whole, unit)
+        self.assertNotContains(whole, "1 / 2")
+        self.assertContains(whole, "返回分页列表")
 
 
 class DashboardTest(VotesTestCase):
