@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "budgeting",
     "care",
     "messaging",
+    "chasing",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("keys/", include("keys.urls")),
     path("care/", include("care.urls")),
     path("messages/", include("messaging.urls")),
+    path("arrears/", include("chasing.urls")),
     path("decisions/", include("decisions.urls")),
     # The QR code on a printed tally sheet (表决结果公告): public, like the notice's.
     path("d/<str:code>/", decisions_views.tally_verify, name="tally-verify"),

@@ -1,7 +1,7 @@
 """This app's part of the demo estate (called by seed_demo, after every other app).
 
 What the committee's delivery log shows: messages on every channel, sent, and one SMS that failed after
-its last try; the inbox of `resident` with news of her key; two households' arrears chasing record.
+its last try; the inbox of `resident` with news of her key.
 No task is queued for these: they were "sent" before the demo was loaded.
 """
 
@@ -10,8 +10,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from accounts.models import User
-from ledger import reports
-from messaging.models import ArrearsReminder, Channel, Delivery, Message, ReminderPolicy, Topic
+from messaging.models import Channel, Delivery, Message, Topic
 
 
 def seed(*, out):
@@ -43,13 +42,4 @@ def seed(*, out):
             recipient=users["resident2"], channel=Channel.SMS, address="13700137000",
             status=Delivery.Status.FAILED, attempts=5, error="Aliyun: isv.BUSINESS_LIMIT_CONTROL 触发天级流控")
 
-    ReminderPolicy.objects.create(min_days=14, set_by=users["chair"], set_at=now - timedelta(days=60))
-    owing = reports.arrears()[:2]
-    for row, (means, outcome, step) in zip(owing, [
-            (ArrearsReminder.Means.SLIP, ArrearsReminder.Outcome.LEFT, "两周后电话联系"),
-            (ArrearsReminder.Means.CALL, ArrearsReminder.Outcome.PROMISED, "月底前上门收取")], strict=False):
-        ArrearsReminder.objects.create(household_id=row.household_id, means=means, outcome=outcome, owed=row.owed,
-                                       next_step=step, next_on=timezone.localdate() + timedelta(days=10),
-                                       by=users["head1"], at=now - timedelta(days=5))
-    out.write("Messages: inbox, SMS, e-mail and group robot logs (one SMS failed); "
-              f"{len(owing)} arrears reminders recorded")
+    out.write("Messages: inbox, SMS, e-mail and group robot logs (one SMS failed)")

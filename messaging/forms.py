@@ -1,21 +1,9 @@
 from django import forms
-from django.utils.translation import gettext_lazy as _
 
-from messaging.models import ArrearsReminder, Reach
+from messaging.models import Reach
 
 
 class ReachForm(forms.ModelForm):
     class Meta:
         model = Reach
         fields = ["email", "sms", "notices"]
-
-
-class ReminderForm(forms.ModelForm):
-    class Meta:
-        model = ArrearsReminder
-        fields = ["means", "outcome", "note", "next_step", "next_on"]
-        widgets = {"means": forms.RadioSelect, "next_on": forms.DateInput(attrs={"type": "date"})}
-
-
-class PolicyForm(forms.Form):
-    min_days = forms.IntegerField(label=_("Days at least between two reminders"), min_value=1, max_value=365)

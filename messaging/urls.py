@@ -11,6 +11,4 @@ urlpatterns = [
     path("reach/", views.reach, name="reach"),
     path("log/", views.log, name="log"),
     path("phone-tree/", views.phone_tree, name="phone-tree"),
-    path("arrears/<int:pk>/", views.arrears_remind, name="arrears-remind"),
-    path("arrears/policy/", views.reminder_policy, name="reminder-policy"),
 ]

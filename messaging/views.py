@@ -1,8 +1,7 @@
-"""The inbox (everyone), the committee's delivery log and phone tree, and the arrears chasing record."""
+"""The inbox (everyone), the committee's delivery log and phone tree."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,9 +11,9 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role, User
 from accounts.permissions import committee_required
 from estate.models import Building, Household, Resident
-from messaging import arrears, channels, services
-from messaging.forms import PolicyForm, ReachForm, ReminderForm
-from messaging.models import ArrearsReminder, Delivery, Message, Reach, ReminderPolicy
+from messaging import channels, services
+from messaging.forms import ReachForm
+from messaging.models import Delivery, Message, Reach
 
 PER_PAGE = 50
 
@@ -109,45 +108,3 @@ def phone_tree(request):
     return render(request, "messaging/phone_tree.html", {
         "buildings": buildings, "chair": chair, "chair_phone": services.phone_of(chair) if chair else "",
     })
-
-
-def _get_household_for_reminder(request, pk):
-    user = request.user
-    if not (user.is_committee or user.is_building_head):
-        raise PermissionDenied
-    return get_object_or_404(Household.objects.visible_to(user), pk=pk)
-
-
-@login_required
-def arrears_remind(request, pk):
-    household = _get_household_for_reminder(request, pk)
-    form = ReminderForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            arrears.arrears_remind(household=household, by=request.user, **form.cleaned_data)
-        except arrears.ReminderRefused as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("The reminder is recorded."))
-            return redirect("messaging:arrears-remind", pk=household.pk)
-    history = ArrearsReminder.objects.filter(household=household).select_related("by")[:20]
-    last = history[0] if history else None
-    return render(request, "messaging/arrears_remind.html", {
-        "household": household, "form": form, "history": history, "owed": arrears.owed_by(household),
-        "next_allowed": arrears.next_allowed_at(last.at) if last else None,
-        "min_days": ReminderPolicy.current_min_days(), "policy_form": PolicyForm(
-            initial={"min_days": ReminderPolicy.current_min_days()}),
-    })
-
-
-@require_POST
-@committee_required
-def reminder_policy(request):
-    form = PolicyForm(request.POST)
-    if form.is_valid():
-        arrears.reminder_policy_set(min_days=form.cleaned_data["min_days"], by=request.user)
-        messages.success(request, _("Saved: households are reminded at most once every %(days)d days.") % {
-            "days": form.cleaned_data["min_days"]})
-    else:
-        messages.error(request, _("Give a whole number of days from 1 to 365."))
-    return redirect("ledger:arrears")

@@ -23,9 +23,4 @@ class MessagingAccessTest(AccessTestCase):
         Access("messaging:reach", method="post", ok=EVERYONE, data=lambda t: {"email": "on"}),
         Access("messaging:log", ok=COMMITTEE, forbidden=NOT_COMMITTEE),
         Access("messaging:phone-tree", ok=COMMITTEE, forbidden=NOT_COMMITTEE),
-        Access("messaging:arrears-remind", ok=(*COMMITTEE, "head1"),
-               forbidden=("volunteer", "resident", "resident_b", "outsider"),
-               kwargs=lambda t: {"pk": t.household_a.pk}),
-        Access("messaging:reminder-policy", method="post", ok=COMMITTEE, forbidden=NOT_COMMITTEE,
-               data=lambda t: {"min_days": "14"}),
     ]

@@ -8,7 +8,8 @@ from estate.models import Household
 # Each app seeds its part of the demo estate, in this order (later parts build on earlier ones). The bank comes
 # last: it reconciles the month the ledger's finish() closes last, once every bank posting of it is written.
 DEMO_APPS = (
-    "estate", "ledger", "repairs", "keys", "decisions", "care", "messaging", "committee", "voice", "budgeting", "bank",
+    "estate", "ledger", "repairs", "keys", "decisions", "care", "messaging", "chasing", "committee", "voice",
+    "budgeting", "bank",
 )
 
 

@@ -1,12 +1,12 @@
 """The chasing record's column on the ledger's arrears page: each household's last reminder, the next step and a
-link to record one (gathered by ledger.views_committee.arrears_columns; the ledger imports nothing of messaging)."""
+link to record one (gathered by ledger.views_committee.arrears_columns; the ledger imports nothing of this app)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from messaging.arrears import last_reminders
+from chasing.services import last_reminders
 
 HEADING = _("Last reminder · next step")
-TEMPLATE = "messaging/_arrears_cell.html"
+TEMPLATE = "chasing/_arrears_cell.html"
 
 
 def cells(household_ids):

@@ -9,9 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.activity import log_action
+from chasing.models import ArrearsReminder, ReminderPolicy
 from estate.models import Household
 from ledger.money import ZERO
-from messaging.models import ArrearsReminder, ReminderPolicy, Topic
+from messaging.models import Topic
 from messaging.services import message_to_household
 
 

@@ -6,8 +6,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import ActivityRecord
-from messaging import arrears
-from messaging.models import ArrearsReminder, Message
+from chasing import services
+from chasing.models import ArrearsReminder
+from messaging.models import Message
 from tests.ledger.base import LedgerTestCase
 
 
@@ -18,7 +19,7 @@ class ArrearsChasingTest(LedgerTestCase):
 
     def remind(self, means="call", outcome="promised", by=None, **kwargs):
         with transaction.atomic():
-            return arrears.arrears_remind(household=self.household_a, means=means, outcome=outcome,
+            return services.arrears_remind(household=self.household_a, means=means, outcome=outcome,
                                           by=by or self.head1, **kwargs)
 
     def test_a_reminder_is_recorded_with_its_outcome_and_shown_on_the_arrears_page(self):
@@ -28,17 +29,17 @@ class ArrearsChasingTest(LedgerTestCase):
         self.login(self.chair)
         page = self.client.get("/ledger/arrears/")
         self.assertContains(page, "月底再打电话")
-        self.assertContains(page, f"/messages/arrears/{self.household_a.pk}/")
+        self.assertContains(page, f"/arrears/{self.household_a.pk}/")
 
     def test_reminders_are_never_more_frequent_than_the_committee_allows(self):
         start = timezone.now()
         with time_machine.travel(start, tick=False) as clock:
             self.remind()
             clock.shift(timedelta(days=13, hours=23))
-            with self.assertRaisesMessage(arrears.ReminderRefused, "14"):
+            with self.assertRaisesMessage(services.ReminderRefused, "14"):
                 self.remind(means="slip", outcome="left")
             with transaction.atomic():
-                arrears.reminder_policy_set(min_days=7, by=self.chair)
+                services.reminder_policy_set(min_days=7, by=self.chair)
             self.remind(means="slip", outcome="left")
         self.assertEqual(ArrearsReminder.objects.count(), 2)
 
@@ -50,13 +51,13 @@ class ArrearsChasingTest(LedgerTestCase):
 
     def test_a_household_that_owes_nothing_is_not_reminded(self):
         self.pay("33.54", household=self.household_b)  # 86.00 m² × 0.39, all of January
-        with self.assertRaisesMessage(arrears.ReminderRefused, "owes nothing"):
+        with self.assertRaisesMessage(services.ReminderRefused, "owes nothing"):
             with transaction.atomic():
-                arrears.arrears_remind(household=self.household_b, means="call", outcome="paid", by=self.chair)
+                services.arrears_remind(household=self.household_b, means="call", outcome="paid", by=self.chair)
         self.assertFalse(ArrearsReminder.objects.exists())
 
     def test_the_building_head_of_another_building_cannot_remind(self):
         from django.core.exceptions import PermissionDenied
 
         with self.assertRaises(PermissionDenied), transaction.atomic():
-            arrears.arrears_remind(household=self.household_b, means="call", outcome="paid", by=self.head1)
+            services.arrears_remind(household=self.household_b, means="call", outcome="paid", by=self.head1)
