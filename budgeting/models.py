@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ledger.models import money_field
+from voice.models import HideableComment, HidingRecord, author_label
 
 
 class Plan(models.Model):
@@ -149,7 +150,7 @@ class RevisionLine(models.Model):
         return f"{self.account_id} {self.amount}"
 
 
-class Comment(models.Model):
+class Comment(HideableComment):
     """A resident's comment on one line of a published budget, or (no account) on the budget as a whole."""
 
     MAX_LENGTH = 1000
@@ -177,28 +178,11 @@ class Comment(models.Model):
 
     @property
     def author_label(self):
-        from voice.models import author_label
-
         return author_label(self.author, self.household)
 
-    @property
-    def hiding_or_none(self):
-        try:
-            return self.hiding
-        except CommentHiding.DoesNotExist:
-            return None
 
-
-class CommentHiding(models.Model):
-    """The committee hid a comment from residents, and said why. The comment itself stays."""
-
+class CommentHiding(HidingRecord):
     comment = models.OneToOneField(Comment, on_delete=models.PROTECT, related_name="hiding")
-    reason = models.CharField(_("reason"), max_length=200)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
-
-    def __str__(self):
-        return f"{self.comment_id}: {self.reason}"
 
 
 class Putting(models.Model):

@@ -6,6 +6,7 @@ recorded reason (a CommentHiding row), never change or delete it.
 """
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -18,6 +19,37 @@ def author_label(user, household):
     if household is not None:
         return household.code
     return str(user)
+
+
+class HideableComment(models.Model):
+    """A comment the committee may hide (never delete): its hiding, if any, is `hiding` (a HidingRecord)."""
+
+    class Meta:
+        abstract = True
+
+    @property
+    def hiding_or_none(self):
+        try:
+            return self.hiding
+        except ObjectDoesNotExist:
+            return None
+
+
+class HidingRecord(models.Model):
+    """The committee hid a comment from residents, and said why. The comment itself stays.
+
+    Concrete records add `comment`, a one-to-one link to their comment named `hiding` on its side.
+    """
+
+    reason = models.CharField(_("reason"), max_length=200)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.comment_id}: {self.reason}"
 
 
 class Proposal(models.Model):
@@ -98,7 +130,7 @@ class Support(models.Model):
         return f"{self.proposal_id} {self.user_id}"
 
 
-class Comment(models.Model):
+class Comment(HideableComment):
     """A resident's comment on a proposal, a common-area repair ticket or one of its quotes."""
 
     MAX_LENGTH = 1000
@@ -131,21 +163,6 @@ class Comment(models.Model):
     def author_label(self):
         return author_label(self.author, self.household)
 
-    @property
-    def hiding_or_none(self):
-        try:
-            return self.hiding
-        except CommentHiding.DoesNotExist:
-            return None
 
-
-class CommentHiding(models.Model):
-    """The committee hid a comment from residents, and said why. The comment itself stays."""
-
+class CommentHiding(HidingRecord):
     comment = models.OneToOneField(Comment, on_delete=models.PROTECT, related_name="hiding")
-    reason = models.CharField(_("reason"), max_length=200)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
-
-    def __str__(self):
-        return f"{self.comment_id}: {self.reason}"
