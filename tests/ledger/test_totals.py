@@ -2,8 +2,10 @@
 
 from datetime import date
 from decimal import Decimal
+from io import StringIO
 
 import time_machine
+from django.core.management import call_command
 from django.db import connection
 
 from ledger import reports, services
@@ -269,3 +271,19 @@ class TotalsTest(LedgerTestCase):
             fund=Fund.objects.create(name="假", created_by=self.chair), month=JAN, raised=Decimal("5.00")
         )
         self.assertIn("raised is 5.00, the books give 0.00", first_violation())
+
+    def test_rebuild_totals_names_what_differed_and_writes_it_again(self):
+        self.bill(JAN)
+        self.pay("39.59", day=date(2026, 1, 15))
+        HouseholdTotal.objects.filter(household=self.household_b).update(balance=Decimal("0.00"))
+        out = StringIO()
+        call_command("rebuild_totals", stdout=out)
+        self.assertIn(f"totals of household {self.household_b.pk}: balance is 0.00, the books give 33.54",
+                      out.getvalue())
+        self.assertIn("1 differed, now none does", out.getvalue())
+        self.assert_true_to_the_books()
+        # Run again on true totals, it changes nothing and says so.
+        out = StringIO()
+        call_command("rebuild_totals", stdout=out)
+        self.assertIn("0 differed", out.getvalue())
+        self.assertEqual(self.household(self.household_b)[3], Decimal("33.54"))
