@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from estate.aggregates import exact_sum
 from ledger import services as ledger
-from ledger.models import Approval, Expense
+from ledger.models import Approval, Expense, not_reversed
 
 CATEGORY = "repairs"
 
@@ -145,8 +145,7 @@ def _paid_repairs():
     from repairs.models import Quote
 
     return Expense.objects.filter(
-        source_type=ContentType.objects.get_for_model(Quote), status=Expense.Status.PAID,
-        transaction__reversal__isnull=True,
+        not_reversed(), source_type=ContentType.objects.get_for_model(Quote), status=Expense.Status.PAID,
     )
 
 
