@@ -90,6 +90,14 @@ def _lists_on_a_phone(browser, live_server, notice):
     assert row.locator(".card-off").is_visible()
 
     page.set_viewport_size({"width": 360, "height": 800})
+    # The arrears list, which building heads open on the stairs: each household's card shows the chasing record.
+    page.goto(f"{live_server.url}/ledger/arrears/")
+    card = page.locator("table.cards tbody tr").first
+    assert card.evaluate("tr => getComputedStyle(tr).display") == "flex"
+    assert card.locator(".card-line").is_visible()
+    assert card.locator(".card-line").evaluate("el => el.getBoundingClientRect().right") <= 360
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
     page.goto(f"{live_server.url}/ledger/accounts/")
     assert page.locator("details.month[open]").count() == 1
     assert page.evaluate("document.documentElement.scrollHeight") < 5000  # was about 14,000 px
