@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, Subquery
 from django.db.models.functions import TruncMonth
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -27,7 +27,10 @@ from ledger.models import (
     Payment,
     Receipt,
     Transaction,
+    add_months,
+    household_balance,
     last_overdue_month,
+    month_start,
 )
 from ledger.money import ZERO, chinese_capitals
 from ledger.reports import MONEY_ACCOUNTS, balances
@@ -64,31 +67,49 @@ def my_household(request):
     return household(request, households[0])
 
 
-def household_statement(household):
-    """Balance, charges with what is paid of each, and payments with their receipts: four queries."""
-    charges = list(Charge.objects.filter(household=household).with_paid().order_by("-month"))
-    overdue_until = last_overdue_month(timezone.localdate())
+# A statement shows a year of bills and payments, and every month still open however old: its cost stays the
+# same as the books age (ten years are 240 rows a household); the whole history is one link away.
+STATEMENT_MONTHS = 12
+
+
+def household_statement(household, *, whole=False):
+    """Balance, charges with what is paid of each, and payments with their receipts: five queries.
+
+    The balance is the household's running total (ledger.totals); the charges are those of the last
+    STATEMENT_MONTHS months and any older one still open, the payments those of the same months (`whole`: all).
+    """
+    today = timezone.localdate()
+    charges, payments = Charge.objects.filter(household=household), Payment.objects.filter(household=household)
+    first_charge, first_payment, oldest_open = Household.objects.filter(pk=household.pk).values_list(
+        Subquery(charges.order_by("month").values("month")[:1]),
+        Subquery(payments.order_by("date").values("date")[:1]),
+        "ledger_total__oldest_open",
+    ).get()
+    since = add_months(month_start(today), 1 - STATEMENT_MONTHS)
+    if not whole:
+        charges = charges.filter(month__gte=min(since, oldest_open or since))
+        payments = payments.filter(date__gte=since)
+    charges = list(charges.with_paid().order_by("-month"))
+    overdue_until = last_overdue_month(today)
     for charge in charges:
         charge.due = charge.amount - charge.paid
         charge.overdue = charge.due > 0 and charge.month <= overdue_until
-    payments = list(
-        Payment.objects.filter(household=household)
-        .select_related("receipt", "transaction__reversal", "received_by", "handover")
-        .order_by("-date", "-pk")
-    )
-    balance = sum((c.amount for c in charges), ZERO) - sum(
-        (p.amount for p in payments if not hasattr(p.transaction, "reversal")), ZERO)
+    payments = list(payments.select_related("receipt", "transaction__reversal", "received_by", "handover")
+                    .order_by("-date", "-pk"))
+    balance = household_balance(household.pk)
+    begins = min(filter(None, (first_charge, first_payment)), default=None)
     return {"household": household, "charges": charges, "payments": payments, "balance": balance,
             "owed": max(balance, ZERO), "ahead": max(-balance, ZERO),
             "open_months": [c for c in charges if c.due > 0],
             "overdue": min(max(balance, ZERO), sum((c.due for c in charges if c.overdue), ZERO)),
-            "due_day": settings.LEDGER_BILL_DUE_DAY}
+            "due_day": settings.LEDGER_BILL_DUE_DAY, "whole": whole, "since": since, "begins": begins,
+            "has_earlier": not whole and begins is not None and begins < since}
 
 
 @login_required
 def household(request, pk):
     household = _get_household_for_user(request, pk)
-    context = household_statement(household)
+    context = household_statement(household, whole=request.GET.get("all") == "1")
     user = request.user
     context["may_record_payment"] = user.is_committee or household.building_id in user.headed_building_ids
     return render(request, "ledger/household.html", context)

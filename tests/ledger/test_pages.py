@@ -246,6 +246,36 @@ class ResidentPagesTest(LedgerTestCase):
         self.assertIn(row.format("2026-03", "0.00", '<span class="badge bad">欠 39.59</span>'), page)
         self.assertIn(row.format("2026-04", "0.00", '<span class="badge warn">04-15 前缴</span>'), page)
 
+    def test_the_statement_shows_a_year_and_every_open_month_and_the_whole_history_on_request(self):
+        # Sixteen months billed (2025-01 to 2026-04); 1-1-301 paid January 2026 only and owes since 2025-01.
+        from ledger.models import add_months
+
+        month = date(2025, 1, 1)
+        while month <= date(2026, 4, 1):
+            if month != JAN:  # January 2026 is billed by the set-up
+                self.bill(month)
+            month = add_months(month, 1)
+        old = self.pay("39.59", household=self.household_b, day=date(2025, 2, 3))
+        self.login(self.treasurer)
+        url = reverse("ledger:household", args=[self.household_b.pk])
+        page = main(self.client.get(url))
+        self.assertIn("2025-05 起的账单和缴费，以及所有未缴清的月份", page)
+        self.assertIn('<a href="?all=1">全部记录（自 2025-01 起）</a>', page)
+        # A year of bills, not the paid ones before it; its payment before the year waits for the whole history.
+        self.assertIn('<td class="nowrap">2025-05</td>', page)
+        self.assertNotIn('<td class="nowrap">2025-01</td>', page)
+        self.assertNotIn(old.receipt.code, page)
+        whole = main(self.client.get(url, {"all": "1"}))
+        self.assertIn('<td class="nowrap">2025-01</td>', whole)
+        self.assertIn(old.receipt.code, whole)
+        self.assertIn("只看最近十二个月", whole)
+        # 1-1-301 owes every month of 2025: all of them show, the oldest too, with the same balance.
+        page = main(self.client.get(reverse("ledger:household", args=[self.household_a.pk])))
+        self.assertIn('<td class="nowrap">2025-01</td>', page)
+        self.assertEqual(self.client.get(reverse("ledger:household", args=[self.household_a.pk])).context["owed"],
+                         self.client.get(reverse("ledger:household", args=[self.household_a.pk]),
+                                         {"all": "1"}).context["owed"])
+
     def test_the_receipt_pdf_downloads(self):
         self.login(self.resident)
         response = self.client.get(reverse("ledger:receipt-pdf", args=[self.payment.receipt.pk]))
