@@ -103,10 +103,10 @@ def _stylesheets():
 
 @contextmanager
 def _cycle_collection_paused():
-    """weasyprint makes hundreds of thousands of short-lived objects for a notice, enough to set off a dozen
-    of Python's cycle collections on the way, each of which walks every object the process holds (Django,
-    the app, the templates): about an eighth of a notice's time. Its objects are freed as they go out of use
-    all the same; cycles among them wait for the first collection after the PDF is written."""
+    """weasyprint makes hundreds of thousands of short-lived objects for a notice, enough to set off about
+    eighty of Python's cycle collections on the way, among them a full one that walks every object the process
+    holds (Django, the app, the templates): together about an eighth of a notice's time. Its objects are freed
+    as they go out of use all the same; cycles among them wait for the first collection after the PDF is written."""
     enabled = gc.isenabled()
     gc.disable()
     try:
