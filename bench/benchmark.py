@@ -252,13 +252,14 @@ def ledger_page():
 def notice():
     """Budget: the monthly notice (up to 4 pages) renders to PDF in at most 0.5 s; a posted one is served as stored.
 
-    A demo month's notice runs to three pages (income lines, budget, arrears, key hand-overs). For other
+    A demo month's notice runs to four pages (income lines, budget, arrears, repairs, key hand-overs). For other
     lengths the demo month is emptied of those lines (a quiet month: balances, fees, expenses) and given
-    as many expense lines as the pages hold, counted with pdfinfo.
+    as many expense lines as the pages hold, counted with pdfinfo. Then where a notice's time goes, and what
+    `manage.py render_notice` costs from a fresh process (importing weasyprint and its first render included).
     """
     from django.urls import reverse
 
-    from ledger.models import MonthlyNotice
+    from ledger.models import MonthlyNotice, add_months
     from ledger.notice import notice_data, notice_pdf, render_notice_pdf
 
     load_demo()
@@ -275,6 +276,7 @@ def notice():
         runs=10,
     )
     budget(f"fresh notice PDF, demo month, {pages} pages, in-process", "≤ 500 ms", f"{ms:.0f} ms", ms <= 500)
+    _notice_phases(data)
     quiet = {**data, "income_lines": [], "fund_balances": [], "funds": [], "budget": [], "arrears": [], "keys": []}
     lines = data["expenses"]
 
@@ -312,6 +314,78 @@ def notice():
     measure_page(
         f"posted notice {month:%Y-%m}, its page", reverse("ledger:notice", args=[f"{month:%Y-%m}"]), user=treasurer
     )
+    draft = add_months(month, 1)
+    seconds = _render_notice_command(draft)
+    budget(f"manage.py render_notice {draft:%Y-%m} (a draft), fresh process", "-", f"{seconds:.2f} s", None)
+
+
+def _notice_phases(data, runs=10):
+    """Print the median time of each step of the demo month's notice: the template, weasyprint's HTML parse,
+    its styles and layout, and drawing the pages and writing the PDF (the fonts subset included)."""
+    from django.conf import settings
+    from django.template.loader import render_to_string
+    from django.utils import translation
+    from weasyprint import HTML
+
+    from estate import pdf
+    from ledger.notice import _context
+
+    steps = {"template": [], "HTML parse": [], "styles and layout": [], "drawing and PDF": []}
+    font_config, stylesheets = pdf._stylesheets()
+    base_url = pdf._static_roots()[0].as_uri() + "/"
+    for _ in range(runs):
+        with pdf._cycle_collection_paused(), translation.override(settings.LANGUAGE_CODE):
+            start = time.perf_counter()
+            html = render_to_string("ledger/notice_pdf.html", _context(data, code="benchmark"))
+            parsing = time.perf_counter()
+            document = HTML(string=html, base_url=base_url, url_fetcher=pdf._fetcher())
+            laying_out = time.perf_counter()
+            rendered = document.render(stylesheets=stylesheets, font_config=font_config)
+            drawing = time.perf_counter()
+            rendered.write_pdf()
+            end = time.perf_counter()
+        for step, seconds in zip(
+            steps.values(), (parsing - start, laying_out - parsing, drawing - laying_out, end - drawing), strict=True
+        ):
+            step.append(seconds * 1000)
+    print(
+        "  where its time goes: "
+        + ", ".join(f"{name} {statistics.median(times):.0f} ms" for name, times in steps.items()),
+        flush=True,
+    )
+
+
+def _render_notice_command(month, runs=3):
+    """The median wall time of `manage.py render_notice` for a month, each run in a process of its own."""
+    import subprocess
+
+    environment = {**os.environ, "DATABASE_URL": _database_url()}
+    timings = []
+    with tempfile.TemporaryDirectory() as folder:
+        for _ in range(runs):
+            start = time.perf_counter()
+            subprocess.run(
+                [
+                    sys.executable,
+                    str(BASE_DIR / "manage.py"),
+                    "render_notice",
+                    f"{month:%Y-%m}",
+                    "--output",
+                    str(Path(folder) / "notice.pdf"),
+                ],
+                env=environment,
+                cwd=BASE_DIR,
+                capture_output=True,
+                check=True,
+            )
+            timings.append(time.perf_counter() - start)
+    median = statistics.median(timings)
+    print(
+        f"manage.py render_notice {month:%Y-%m} in a fresh process: median {median:.2f} s over {runs} runs "
+        f"(fastest {min(timings):.2f} s)",
+        flush=True,
+    )
+    return median
 
 
 def _most_lines_on(pages, pages_with):

@@ -1,3 +1,4 @@
+import gc
 import shutil
 import subprocess
 
@@ -38,3 +39,29 @@ def test_it_fetches_nothing_from_the_network_or_outside_static():
     for url in ("https://example.com/x.png", "file:///etc/passwd"):
         with pytest.raises(PDFResourceRefused):
             LocalOnlyFetcher().fetch(url)
+
+
+def test_it_pauses_the_cycle_collector_only_while_it_renders(settings):
+    engine = settings.TEMPLATES[0]
+    settings.TEMPLATES = [{**engine, "DIRS": [*engine["DIRS"], settings.BASE_DIR / "tests" / "templates"]}]
+    seen = []
+    original = gc.isenabled()
+    try:
+        for enabled in (True, False):
+            (gc.enable if enabled else gc.disable)()
+            render_pdf("tests/pdf_sample.html", {"rows": _Rows(seen)})
+            assert gc.isenabled() is enabled, "the collector must be left as it was found"
+    finally:
+        (gc.enable if original else gc.disable)()
+    assert seen == [False, False], "the template is rendered with the collector paused"
+
+
+class _Rows:
+    """The sample's rows, noting whether the cycle collector runs while the template reads them."""
+
+    def __init__(self, seen):
+        self.seen = seen
+
+    def __iter__(self):
+        self.seen.append(gc.isenabled())
+        return iter(range(1, 3))
