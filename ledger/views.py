@@ -13,9 +13,11 @@ from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import TruncMonth
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 
-from estate import uploads
+from estate import cached, uploads
 from estate.aggregates import exact_sum
 from estate.models import Household
 from estate.pdf import render_pdf
@@ -123,7 +125,6 @@ def public_accounts(request):
 
     Fee payments appear as one line a month (no household's name); other
     income and every expense line by line, expenses with their attachments.
-    Four queries whatever the number of lines.
     """
     _require_public_accounts(request)
     today = timezone.localdate()
@@ -133,6 +134,17 @@ def public_accounts(request):
         year = today.year
     if not 2000 <= year <= 2100:
         raise Http404
+    # Every line of the year, rendered once per state of the books and kept (estate.cached): the page after the
+    # first costs a lookup.
+    accounts = cached.figure(request, "ledger.public", lambda: render_to_string(
+        "ledger/_public_accounts.html", _public_year(year)), key=(year, get_language()))
+    return render(request, "ledger/public_accounts.html", {
+        "year": year, "accounts": accounts, "years": range(today.year, today.year - 5, -1),
+    })
+
+
+def _public_year(year):
+    """The year's months with their lines, totals and running balances: four queries whatever the lines."""
     start, end = date(year, 1, 1), date(year, 12, 31)
     # The running totals of the months before (ledger.totals), not every entry of the years before.
     opening = sum(balances(start - timedelta(days=1)).values(), ZERO)
@@ -183,10 +195,7 @@ def public_accounts(request):
             "income": sum((line["amount"] for line in lines if line["amount"] > 0), ZERO),
             "spending": -sum((line["amount"] for line in lines if line["amount"] < 0), ZERO),
         })
-    return render(request, "ledger/public_accounts.html", {
-        "year": year, "months": result, "opening": opening, "closing": balance,
-        "years": range(today.year, today.year - 5, -1),
-    })
+    return {"months": result, "opening": opening, "closing": balance}
 
 
 def _public_line(entry, txn):
