@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from estate import cached
 from keys import access
 from keys.models import KeyDeposit, KeyHandover
 
@@ -19,13 +20,19 @@ def _handovers():
     return KeyHandover.objects.select_related("deposit", "keeper", "witness").prefetch_related("events")
 
 
+def _cabinet():
+    return (KeyDeposit.objects.filter(status=KeyDeposit.Status.ACTIVE).count(),
+            list(_handovers().out_now().order_by("out_time")))
+
+
 def panels(request):
     user = request.user
     result = []
     if user.is_committee:
-        out_now = list(_handovers().out_now().order_by("out_time"))
+        # The cabinet changes only with a recorded change (estate.cached); what is overdue changes with the clock.
+        in_custody, out_now = cached.figure(request, "keys.dashboard.committee", _cabinet)
         result.append(("keys/_dashboard_committee.html", {
-            "in_custody": KeyDeposit.objects.filter(status=KeyDeposit.Status.ACTIVE).count(),
+            "in_custody": in_custody,
             "out_now": out_now,
             "overdue": [handover for handover in out_now if handover.is_overdue],
         }))
