@@ -34,7 +34,8 @@ _MISSING = object()
 
 def figure(request, name, compute, *, key=()):
     """`compute()`, or what it returned before in the same state. `request` (or None) keeps the state read once
-    per request; `key` holds whatever else the figure depends on, each part with a stable repr."""
+    per request (a view that changes state redirects before anything reads a figure); `key` holds whatever else
+    the figure depends on, each part with a stable repr."""
     state = _state(request)
     if state is None:
         return compute()
