@@ -8,13 +8,15 @@ The cabinet's contents and a household's hand-overs are kept once per state of t
 overdue, or within the last 30 days, is decided at each request.
 """
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
+from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from estate import cached
 from keys import access
-from keys.models import KeyDeposit, KeyHandover
+from keys.models import KeyDeposit, KeyHandover, confirm_window
 
 NOTICE_DAYS = 30
 
@@ -41,6 +43,14 @@ def _households_keys(households):
             list(KeyDeposit.objects.filter(household_id__in=households, status=KeyDeposit.Status.RETURNING)))
 
 
+def _keepers_handovers(user, today):
+    """The hand-overs a keeper or witness is part of and that are not closed: out, or started since midnight less
+    the time a witness has to confirm (kept for the day), newest first."""
+    started_since = timezone.make_aware(datetime.combine(today, time.min)) - confirm_window()
+    return _kept(_handovers().with_counts().involving(user).filter(
+        Q(n_out=2, n_back__lt=2) | Q(n_out=1, created_at__gte=started_since), n_closed=0))
+
+
 def panels(request):
     user = request.user
     result = []
@@ -53,8 +63,16 @@ def panels(request):
             "overdue": [handover for handover in out_now if handover.is_overdue],
         }))
     if access.works_with_keys(user):
-        awaiting = list(_handovers().awaiting_witness().filter(witness=user).order_by("created_at"))
-        mine = list(_handovers().open().involving(user).exclude(pk__in=[h.pk for h in awaiting]))
+        # Whether the witness may still confirm is decided now (KeyHandoverQuerySet.awaiting_witness and open).
+        today = timezone.localdate()
+        since = timezone.now() - confirm_window()
+        handovers = cached.figure(request, "keys.dashboard.keeper", lambda: _keepers_handovers(user, today),
+                                  key=(user.pk, today, settings.KEYS_CONFIRM_MINUTES))
+        started = [handover for handover in handovers if handover.n_out == 1 and handover.created_at >= since]
+        awaiting = sorted((handover for handover in started if handover.witness_id == user.pk),
+                          key=lambda handover: handover.created_at)
+        mine = [handover for handover in handovers
+                if (handover.n_out == 2 or handover in started) and handover not in awaiting]
         if awaiting or mine:
             result.append(("keys/_dashboard_keeper.html", {"awaiting": awaiting, "mine": mine}))
     if user.is_resident:

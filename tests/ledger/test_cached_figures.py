@@ -164,7 +164,8 @@ class DemoEstateTest(TestCase):
         return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", self.client.get(url).content.decode())
 
     def test_kept_figures_are_the_figures_computed_afresh(self):
-        pages = [("chair", "/"), ("treasurer", "/"), ("head1", "/"), ("resident", "/"),
+        pages = [("chair", "/"), ("member", "/"), ("treasurer", "/"), ("head1", "/"), ("volunteer", "/"),
+                 ("resident", "/"),
                  ("resident", reverse("ledger:public")), ("chair", reverse("ledger:public") + "?year=2025"),
                  ("chair", reverse("ledger:arrears")), ("head1", reverse("ledger:arrears"))]
         for username, url in pages:
