@@ -28,7 +28,10 @@ from django.core.cache import cache
 from django.db import connection
 
 VERSION = "figures:version"
-TIMEOUT = 7 * 24 * 3600  # an entry of a state long gone is deleted after a week, or earlier by the cache's cull
+# An hour: the entries of states gone by expire soon, and the cache deletes expired entries first when it holds more
+# than MAX_ENTRIES (300). Only live entries beyond that make it delete the lowest keys, allauth's login-failure
+# counters among the first (docs/ARCHITECTURE.md, "Login limits"). A figure is recomputed at most once an hour.
+TIMEOUT = 3600
 _MISSING = object()
 
 
