@@ -76,6 +76,7 @@ def household_statement(household):
     payments = list(
         Payment.objects.filter(household=household)
         .select_related("receipt", "transaction__reversal", "received_by", "handover")
+        .defer("received_by__password")  # kept in the cache table by the household's page
         .order_by("-date", "-pk")
     )
     balance = sum((c.amount for c in charges), ZERO) - sum(
@@ -90,7 +91,9 @@ def household_statement(household):
 @login_required
 def household(request, pk):
     household = _get_household_for_user(request, pk)
-    context = household_statement(household)
+    # Kept once per state of the books and day (estate.cached): a household opens its own page more than it pays.
+    context = {**cached.figure(request, "ledger.statement", lambda: household_statement(household),
+                               key=(household.pk, timezone.localdate(), settings.LEDGER_BILL_DUE_DAY))}
     user = request.user
     context["may_record_payment"] = user.is_committee or household.building_id in user.headed_building_ids
     return render(request, "ledger/household.html", context)
