@@ -13,9 +13,11 @@ from django.db.models import Count, Prefetch, Q, Subquery
 from django.db.models.functions import TruncMonth
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 
-from estate import uploads
+from estate import cached, uploads
 from estate.aggregates import exact_sum
 from estate.models import Household
 from estate.pdf import render_pdf
@@ -95,6 +97,7 @@ def household_statement(household, *, whole=False):
         charge.due = charge.amount - charge.paid
         charge.overdue = charge.due > 0 and charge.month <= overdue_until
     payments = list(payments.select_related("receipt", "transaction__reversal", "received_by", "handover")
+                    .defer("received_by__password")  # kept in the cache table by the household's page
                     .order_by("-date", "-pk"))
     balance = household_balance(household.pk)
     begins = min(filter(None, (first_charge, first_payment)), default=None)
@@ -109,7 +112,10 @@ def household_statement(household, *, whole=False):
 @login_required
 def household(request, pk):
     household = _get_household_for_user(request, pk)
-    context = household_statement(household, whole=request.GET.get("all") == "1")
+    whole = request.GET.get("all") == "1"
+    # Kept once per state of the books and day (estate.cached): a household opens its own page more than it pays.
+    context = {**cached.figure(request, "ledger.statement", lambda: household_statement(household, whole=whole),
+                               key=(household.pk, whole, timezone.localdate(), settings.LEDGER_BILL_DUE_DAY))}
     user = request.user
     context["may_record_payment"] = user.is_committee or household.building_id in user.headed_building_ids
     return render(request, "ledger/household.html", context)
@@ -144,7 +150,6 @@ def public_accounts(request):
 
     Fee payments appear as one line a month (no household's name); other
     income and every expense line by line, expenses with their attachments.
-    Four queries whatever the number of lines.
     """
     _require_public_accounts(request)
     today = timezone.localdate()
@@ -154,6 +159,17 @@ def public_accounts(request):
         year = today.year
     if not 2000 <= year <= 2100:
         raise Http404
+    # Every line of the year, rendered once per state of the books and kept (estate.cached): the page after the
+    # first costs a lookup.
+    accounts = cached.figure(request, "ledger.public", lambda: render_to_string(
+        "ledger/_public_accounts.html", _public_year(year)), key=(year, get_language()))
+    return render(request, "ledger/public_accounts.html", {
+        "year": year, "accounts": accounts, "years": range(today.year, today.year - 5, -1),
+    })
+
+
+def _public_year(year):
+    """The year's months with their lines, totals and running balances: four queries whatever the lines."""
     start, end = date(year, 1, 1), date(year, 12, 31)
     # The running totals of the months before (ledger.totals), not every entry of the years before.
     opening = sum(balances(start - timedelta(days=1)).values(), ZERO)
@@ -204,10 +220,7 @@ def public_accounts(request):
             "income": sum((line["amount"] for line in lines if line["amount"] > 0), ZERO),
             "spending": -sum((line["amount"] for line in lines if line["amount"] < 0), ZERO),
         })
-    return render(request, "ledger/public_accounts.html", {
-        "year": year, "months": result, "opening": opening, "closing": balance,
-        "years": range(today.year, today.year - 5, -1),
-    })
+    return {"months": result, "opening": opening, "closing": balance}
 
 
 def _public_line(entry, txn):

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from accounts.permissions import money_mfa_required, treasurer_required
+from estate import cached
 from estate.aggregates import exact_sum
 from estate.models import Household
 from estate.tables import EXPORT_FORMATS, export_response
@@ -285,16 +286,9 @@ def _require_collector(request):
 def arrears(request):
     """Households owing money (a building head sees their building) and the estate's collection figures."""
     _require_collector(request)
-    households = Household.objects.visible_to(request.user)
-    last_billed = Charge.objects.order_by("-month").values_list("month", flat=True).first()
-    month = last_billed or timezone.localdate().replace(day=1)
-    context = {
-        "rows": reports.arrears(households=households),
-        "month": month,
-        "collection": reports.collection(month),
-        "year_to_date": reports.collection_year_to_date(month),
-        "due_day": settings.LEDGER_BILL_DUE_DAY,
-    }
+    today = timezone.localdate()
+    context = {**cached.figure(request, "ledger.arrears", lambda: _arrears_figures(request.user, today),
+                               key=(cached.reach(request.user), today, settings.LEDGER_BILL_DUE_DAY))}
     context["total"] = sum((row.owed for row in context["rows"]), ZERO)
     # Other apps' columns, such as the chasing record (催缴登记: each household's last reminder, messaging).
     columns = arrears_columns()
@@ -304,6 +298,19 @@ def arrears(request):
     context["lines"] = [(row, [(template, found.get(row.household_id)) for template, found in cells])
                         for row in context["rows"]]
     return render(request, "ledger/arrears.html", context)
+
+
+def _arrears_figures(user, today):
+    """The households owing, and the collection of the month last billed: computed once per state (estate.cached)."""
+    last_billed = Charge.objects.order_by("-month").values_list("month", flat=True).first()
+    month = last_billed or today.replace(day=1)
+    return {
+        "rows": reports.arrears(until=today, households=Household.objects.visible_to(user)),
+        "month": month,
+        "collection": reports.collection(month),
+        "year_to_date": reports.collection_year_to_date(month),
+        "due_day": settings.LEDGER_BILL_DUE_DAY,
+    }
 
 
 @functools.cache

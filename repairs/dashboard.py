@@ -1,12 +1,27 @@
 """Repairs on the dashboard: what is urgent and overdue for the committee, one's own jobs and reports."""
 
-from django.db.models import Count, Q
+from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
+from estate import cached
 from repairs import costs
 from repairs.models import Ticket
 
 SHOWN = 5
+RELATED = ("household", "building", "volunteer__user", "contractor")
+
+
+def _committee_tickets():
+    """The open tickets, oldest first; when each finished ticket not yet confirmed was done (Ticket.
+    unconfirmed_condition); the quote choices awaiting approval. Counting them is left to each request, by the
+    rules Ticket.is_overdue and TicketQuerySet.overdue share."""
+    # Kept in the cache table: the volunteers' logins without their password hashes.
+    open_tickets = list(Ticket.objects.open().select_related(*RELATED).defer("volunteer__user__password")
+                        .order_by("reported_at"))
+    done_at = list(Ticket.objects.filter(status=Ticket.Status.DONE, done_at__isnull=False).order_by()
+                   .values_list("done_at", flat=True))
+    return open_tickets, done_at, costs.choices_awaiting_approval()
 
 
 def panels(request):
@@ -15,26 +30,27 @@ def panels(request):
         return []
     now = timezone.now()
     result = []
-    related = ("household", "building", "volunteer__user", "contractor")
     if user.is_committee:
-        open_tickets = Ticket.objects.open().select_related(*related).order_by("reported_at")
-        emergency = Q(urgency=Ticket.Urgency.EMERGENCY)
-        counts = Ticket.objects.aggregate(
-            new=Count("pk", filter=Q(status=Ticket.Status.NEW)),
-            urgent=Count("pk", filter=Q(status__in=Ticket.OPEN) & emergency),
-            overdue=Count("pk", filter=Ticket.overdue_condition(now)),
-            unconfirmed=Count("pk", filter=Ticket.unconfirmed_condition(now)),
-        )
+        # The tickets are kept once per state of the estate (estate.cached); what is overdue is decided now.
+        open_tickets, done_at, awaiting_approval = cached.figure(
+            request, "repairs.dashboard.committee", _committee_tickets, key=(settings.LEDGER_APPROVAL_THRESHOLD,))
+        emergencies = [ticket for ticket in open_tickets if ticket.urgency == Ticket.Urgency.EMERGENCY]
+        overdue = [ticket for ticket in open_tickets if ticket.is_overdue(now)]
         result.append(("repairs/_dashboard_committee.html", {
-            "counts": counts,
-            "urgent": list(open_tickets.filter(emergency)[:SHOWN]),
+            "counts": {
+                "new": sum(ticket.status == Ticket.Status.NEW for ticket in open_tickets),
+                "urgent": len(emergencies),
+                "overdue": len(overdue),
+                "unconfirmed": sum(done <= now - Ticket.CONFIRM_WITHIN for done in done_at),
+            },
+            "urgent": emergencies[:SHOWN],
             # Emergencies are listed above already, overdue or not.
-            "overdue": list(open_tickets.overdue(now).exclude(emergency)[:SHOWN]),
-            "awaiting_approval": costs.choices_awaiting_approval(),
+            "overdue": [ticket for ticket in overdue if ticket.urgency != Ticket.Urgency.EMERGENCY][:SHOWN],
+            "awaiting_approval": awaiting_approval,
             "now": now,
         }))
     if user.is_volunteer:
-        jobs = list(Ticket.objects.open().filter(volunteer__user=user).select_related(*related)
+        jobs = list(Ticket.objects.open().filter(volunteer__user=user).select_related(*RELATED)
                     .order_by("-urgency", "reported_at")[:SHOWN * 2])
         result.append(("repairs/_dashboard_jobs.html", {"jobs": jobs, "now": now}))
     if user.is_resident or user.is_building_head:
@@ -42,6 +58,6 @@ def panels(request):
         if user.is_building_head and not user.is_committee:
             mine |= Q(building_id__in=user.headed_building_ids)
         recent = (Ticket.objects.filter(mine).filter(Q(status__in=Ticket.OPEN) | Q(status=Ticket.Status.DONE))
-                  .select_related(*related).order_by("-reported_at")[:SHOWN])
+                  .select_related(*RELATED).order_by("-reported_at")[:SHOWN])
         result.append(("repairs/_dashboard_mine.html", {"tickets": list(recent), "now": now}))
     return result
