@@ -174,7 +174,8 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 2000},
     },
 }
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Database sessions, read with one prepared statement (accounts/sessions.py).
+SESSION_ENGINE = "accounts.sessions"
 
 # --- Accounts ---------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

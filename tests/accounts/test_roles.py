@@ -140,7 +140,7 @@ class UserListTest(BaseTestCase):
         self.client.get(url)
         for n in range(30):
             make_user(f"extra{n}", (Role.Kind.RESIDENT, self.household_a2))
-        # session, user with its unread count, the viewer's roles, count, page of users with their TOTP flag,
+        # session, user with its unread count and the viewer's roles, count, page of users with their TOTP flag,
         # their active roles
-        with self.assertNumQueries(6):
+        with self.assertNumQueries(5):
             self.client.get(url)
