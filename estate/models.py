@@ -197,6 +197,7 @@ class Version(models.Model):
     (estate/register_cache.py). Writes through the ORM, in bulk or by hand all change it."""
 
     REGISTER = "register"  # buildings, households, residents
+    PEOPLE = "people"  # logins, roles, two-step authenticators, the activity log
 
     name = models.CharField(max_length=20, primary_key=True)
     token = models.CharField(max_length=32)

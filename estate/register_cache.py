@@ -1,12 +1,13 @@
-"""The register's lists kept whole, per state of the register (docs/ARCHITECTURE.md, "Caching").
+"""Lists kept whole, per state of the rows they are made from (docs/ARCHITECTURE.md, "Caching").
 
 Fifty-six households with their residents and phones cost 20–30 ms of CPU to lay out, on a page the committee
-opens often and that changes seldom. The database changes the register's token (`estate.Version`) in the same
-transaction as every write to buildings, households and residents (triggers of migration 0006), whoever
-writes, so a list kept under the token it was made under cannot be shown after a change. The token is read
-before the rows: what is kept under a token is never older than the token. Lists are kept in each process's
-"fragments" cache, per viewer (phones are whole for the committee and for the person), language, day (the
-printed date) and address (filters, sort, page).
+opens often and that changes seldom; so do the logins and the activity log. The database changes a version's
+token (`estate.Version`) in the same transaction as every write to the tables it watches (triggers of migration
+0006): the register's on buildings, households and residents, the people's on logins, roles, authenticators and
+the activity log. Whoever writes, and however, a list kept under the tokens it was made under cannot be shown
+after a change. The tokens are read before the rows: what is kept under them is never older than they are.
+Lists are kept in each process's "fragments" cache, per viewer (phones are whole for the committee and for the
+person), language, day (the printed date) and address (filters, sort, page).
 
 Not `estate/cached.py`, which keeps ledger figures under the chain head: the two may become one module.
 """
@@ -26,21 +27,23 @@ from estate.models import Version
 def _statement(alias):
     quote = connections[alias].ops.quote_name
     column = {field.name: quote(field.column) for field in Version._meta.concrete_fields}
-    return f"SELECT {column['token']} FROM {quote(Version._meta.db_table)} WHERE {column['name']} = %s"
+    return f"SELECT {column['name']}, {column['token']} FROM {quote(Version._meta.db_table)}"
 
 
-def register_token():
-    """The register's current token; None when the row is missing (a flushed database): nothing is kept."""
+def tokens(*names):
+    """The versions' current tokens, in the order named; None when one is missing (a flushed database)."""
     alias = router.db_for_read(Version)
     with connections[alias].cursor() as cursor:
-        cursor.execute(_statement(alias), [Version.REGISTER])
-        row = cursor.fetchone()
-    return row[0] if row else None
+        cursor.execute(_statement(alias))
+        current = dict(cursor.fetchall())
+    if any(name not in current for name in names):
+        return None
+    return ":".join(current[name] for name in names)
 
 
-def kept(request, name, make):
-    """The HTML `make()` returns for this request, made once per state of the register."""
-    token = register_token()
+def kept(request, name, make, versions=(Version.REGISTER,)):
+    """The HTML `make()` returns for this request, made once per state of the rows `versions` watch."""
+    token = tokens(*versions)
     if token is None:
         return make()
     user = request.user
