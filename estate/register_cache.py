@@ -6,8 +6,8 @@ token (`estate.Version`) in the same transaction as every write to the tables it
 0006): the register's on buildings, households and residents, the people's on logins, roles, authenticators and
 the activity log. Whoever writes, and however, a list kept under the tokens it was made under cannot be shown
 after a change. The tokens are read before the rows: what is kept under them is never older than they are.
-Lists are kept in each process's "fragments" cache, per viewer (phones are whole for the committee and for the
-person), language, day (the printed date) and address (filters, sort, page).
+Lists are kept in each process's "lists" cache (200 at most), per viewer (phones are whole for the committee and
+for the person), language, day (the printed date) and address (filters, sort, page).
 
 Not `estate/cached.py`, which keeps ledger figures under the chain head: the two may become one module.
 """
@@ -50,9 +50,9 @@ def kept(request, name, make, versions=(Version.REGISTER,)):
     viewer = "committee" if user.is_committee else f"user{user.pk}"
     address = hashlib.sha256(request.get_full_path().encode()).hexdigest()
     key = f"register:{name}:{token}:{viewer}:{get_language()}:{timezone.localdate():%Y%m%d}:{address}"
-    fragments = caches["fragments"]
-    html = fragments.get(key)
+    lists = caches["lists"]
+    html = lists.get(key)
     if html is None:
         html = make()
-        fragments.set(key, html)
+        lists.set(key, html)
     return html

@@ -80,7 +80,7 @@ class BaseTestCase(Personas, TestCase):
         super().setUp()
         # Every test of a class starts from the same rows, so from the same register token: a list an earlier
         # test kept under it would answer without the context tests read (estate/register_cache.py).
-        caches["fragments"].clear()
+        caches["lists"].clear()
 
     def login(self, user):
         self.client.force_login(user)
