@@ -163,46 +163,47 @@ class QueryCountTest(KeysTestCase):
         self.assertEqual(self.count(user, url), expected, url)
 
     def test_the_register(self):
-        # session, user with its unread count, roles; deposits, hand-overs out, their events, inventory checks
-        self.assertFixed(self.chair, "/keys/register/", 7)
+        # session, user with its unread count and roles; deposits, hand-overs out, their events, inventory checks
+        self.assertFixed(self.chair, "/keys/register/", 6)
 
     def test_the_key_keepers_page(self):
-        # session, user with its unread count, roles, keeper term; waiting for me, mine, out now, each with its events
-        self.assertFixed(self.volunteer, "/keys/", 10)
+        # session, user with its unread count and roles, keeper term; waiting for me, mine, out now, each with
+        # its events
+        self.assertFixed(self.volunteer, "/keys/", 9)
 
     def test_the_committee_dashboard(self):
-        # session, user, roles; estate summary, posted notices; ledger: latest billed month, expenses waiting,
+        # session, user with roles; estate summary, posted notices; ledger: latest billed month, expenses waiting,
         # hand-overs to confirm; keys: out now (+events), count in custody, waiting for me (none for
         # member), mine (+events); repairs: the counts, emergencies, overdue, quotes awaiting approval;
         # messages: unread count, unread list; care: open alerts, today's checks; decisions: motions open for
         # votes; budgeting: budgets open for comment
-        self.assertFixed(self.member, "/", 23)
+        self.assertFixed(self.member, "/", 22)
 
     def test_the_household_page(self):
-        # session, user with its unread count, roles, household; deposits, consents, hand-overs, events
+        # session, user with its unread count and roles, household; deposits, consents, hand-overs, events
         self.take_out(deposit=self.make_deposit(self.household_a, self.resident_record, tag_number=90, hook=90))
         self.bring_back(self.take_out())
-        self.assertFixed(self.chair, f"/keys/household/{self.household_a.pk}/", 8)
+        self.assertFixed(self.chair, f"/keys/household/{self.household_a.pk}/", 7)
 
     def test_the_inventory_form(self):
-        # session, user with its unread count, roles; deposits, deposits out
-        self.assertFixed(self.chair, "/keys/inventory/new/", 5)
+        # session, user with its unread count and roles; deposits, deposits out
+        self.assertFixed(self.chair, "/keys/inventory/new/", 4)
 
     def test_the_keepers_page(self):
-        # session, user with its unread count, roles; keeper terms, volunteers
-        self.assertFixed(self.chair, "/keys/keepers/", 5)
+        # session, user with its unread count and roles; keeper terms, volunteers
+        self.assertFixed(self.chair, "/keys/keepers/", 4)
 
     def test_an_inventory_check(self):
-        # session, user with its unread count, roles; the check, its lines with their deposits
+        # session, user with its unread count and roles; the check, its lines with their deposits
         self.grow(1)
         check = InventoryCheck.objects.get()
-        self.assertEqual(self.count(self.chair, f"/keys/inventory/{check.pk}/"), 5)
+        self.assertEqual(self.count(self.chair, f"/keys/inventory/{check.pk}/"), 4)
 
     def test_a_deposit_page_with_a_long_story(self):
-        # session, user with its unread count, roles; the deposit, consents, hand-overs, events
+        # session, user with its unread count and roles; the deposit, consents, hand-overs, events
         self.bring_back(self.take_out())
-        self.assertEqual(self.count(self.chair, f"/keys/deposits/{self.deposit.pk}/"), 7)
+        self.assertEqual(self.count(self.chair, f"/keys/deposits/{self.deposit.pk}/"), 6)
         for _ in range(5):
             self.bring_back(self.take_out())
         services.consent_change(deposit=self.deposit, by=self.resident, **CONSENT)
-        self.assertEqual(self.count(self.chair, f"/keys/deposits/{self.deposit.pk}/"), 7)
+        self.assertEqual(self.count(self.chair, f"/keys/deposits/{self.deposit.pk}/"), 6)
