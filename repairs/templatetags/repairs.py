@@ -88,16 +88,18 @@ def ticket_card(ticket, now=None):
     if photos:
         small = reverse("repairs:photo-small", args=[ticket.pk, photos[0].pk])
         thumb = format_html('<img class="ticket-thumb" src="{}" alt="" loading="lazy" width="72" height="72">', small)
-    status = format_html('<span class="badge {}">{}</span>', status_badge(ticket.status), ticket.get_status_display())
+    # The choices' labels from their enums: get_FOO_display() builds the field's whole choices dict at each call.
+    status = format_html('<span class="badge {}">{}</span>', status_badge(ticket.status),
+                         Ticket.Status(ticket.status).label)
     if urgent:
-        status += format_html(' <span class="badge bad">{}</span>', ticket.get_urgency_display())
+        status += format_html(' <span class="badge bad">{}</span>', Ticket.Urgency(ticket.urgency).label)
     late = ""
     if now and ticket.is_open and ticket.is_overdue(now):
         late = format_html(' <span class="badge warn">{}</span>', pgettext("repair ticket", "Overdue"))
     assignee = ticket.assignee
     return format_html(
         CARD, " emergency" if urgent else "", ticket.get_absolute_url(), thumb, ticket.number,
-        ticket.get_category_display(), status, late, ticket.location,
+        Ticket.Category(ticket.category).label, status, late, ticket.location,
         date_format(timezone.localtime(ticket.reported_at), "SHORT_DATE_FORMAT"),
         format_html(" · {}", assignee) if assignee else "",
     )
