@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
@@ -28,7 +29,8 @@ from accounts.forms import InvitationForm, RoleGrantForm, SetPasswordForm
 from accounts.models import ActivityRecord, Invitation, Role, User
 from accounts.permissions import chair_required, committee_required
 from accounts.tables import ActivityTable, InvitationTable, UserTable
-from estate.models import Resident
+from estate import register_cache
+from estate.models import Resident, Version
 
 PER_PAGE = 50
 
@@ -56,11 +58,20 @@ def _messages_from(request, error):
 
 @committee_required
 def user_list(request):
-    users = _with_totp(User.objects.prefetch_related(_active_roles()))
-    filters = UserFilter(request.GET, queryset=users)
-    table = UserTable(filters.qs)
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
-    return render(request, "accounts/user_list.html", {"filter": filters, "table": table})
+    def content():
+        users = _with_totp(User.objects.prefetch_related(_active_roles()))
+        filters = UserFilter(request.GET, queryset=users)
+        table = UserTable(filters.qs)
+        RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+        return render_to_string("accounts/_user_list.html", {"filter": filters, "table": table}, request)
+
+    return render(request, "accounts/user_list.html", {"content": _kept(request, "users", content)})
+
+
+def _kept(request, name, make):
+    """A list of logins or of the activity log, made once per state of the people and of the register (their
+    roles name buildings and households; the log names what it touched, and every change writes to it)."""
+    return register_cache.kept(request, name, make, versions=(Version.PEOPLE, Version.REGISTER))
 
 
 def _get_user_for_user(request, pk):
@@ -247,11 +258,14 @@ def _welcome(request, user, *, reset):
 
 @committee_required
 def activity(request):
-    records = ActivityRecord.objects.select_related("actor", "target_type")
-    filters = ActivityFilter(request.GET, queryset=records)
-    table = ActivityTable(filters.qs)
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
-    return render(request, "accounts/activity.html", {"filter": filters, "table": table})
+    def content():
+        records = ActivityRecord.objects.select_related("actor", "target_type")
+        filters = ActivityFilter(request.GET, queryset=records)
+        table = ActivityTable(filters.qs)
+        RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+        return render_to_string("accounts/_activity.html", {"filter": filters, "table": table}, request)
+
+    return render(request, "accounts/activity.html", {"content": _kept(request, "activity", content)})
 
 
 # --- Two-step login set-up ---------------------------------------------------------------------

@@ -160,3 +160,36 @@ def guard_postgresql_truncate(sender, using, **kwargs):
             if table in tables and table not in guarded:
                 for statement in truncate_statements(table):
                     cursor.execute(statement)
+
+
+# --- Versions: tokens the database changes with every write to some tables (estate.models.Version) -----------
+
+
+def version_trigger_statements(vendor, table, name):
+    """Make every INSERT, UPDATE and DELETE on `table` change the token of the version `name`, in the writer's
+    own transaction (and TRUNCATE on PostgreSQL, where the triggers act once per statement)."""
+    if vendor == "postgresql":
+        return [
+            """CREATE OR REPLACE FUNCTION estate_version_changed() RETURNS trigger AS $$
+               BEGIN
+                 UPDATE estate_version SET token = md5(random()::text || clock_timestamp()::text)
+                 WHERE name = TG_ARGV[0];
+                 RETURN NULL;
+               END;
+               $$ LANGUAGE plpgsql""",
+            f"""CREATE TRIGGER {table}_{name}_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table}
+                FOR EACH STATEMENT EXECUTE FUNCTION estate_version_changed('{name}')""",
+        ]
+    if vendor == "sqlite":
+        return [
+            f"""CREATE TRIGGER {table}_{name}_changed_{action.lower()} AFTER {action} ON {table}
+                BEGIN UPDATE estate_version SET token = lower(hex(randomblob(16))) WHERE name = '{name}'; END"""
+            for action in ("INSERT", "UPDATE", "DELETE")
+        ]
+    raise NotImplementedError(f"versions are not implemented for {vendor}")
+
+
+def drop_version_trigger_statements(vendor, table, name):
+    if vendor == "postgresql":
+        return [f"DROP TRIGGER IF EXISTS {table}_{name}_changed ON {table}"]
+    return [f"DROP TRIGGER IF EXISTS {table}_{name}_changed_{action}" for action in ("insert", "update", "delete")]

@@ -191,6 +191,21 @@ class JobRun(models.Model):
         return self.name
 
 
+class Version(models.Model):
+    """A token the database itself changes in the same transaction as every write to the tables it watches
+    (triggers of migration 0006, on PostgreSQL and SQLite): a page made from those tables is kept under it
+    (estate/register_cache.py). Writes through the ORM, in bulk or by hand all change it."""
+
+    REGISTER = "register"  # buildings, households, residents
+    PEOPLE = "people"  # logins, roles, two-step authenticators, the activity log
+
+    name = models.CharField(max_length=20, primary_key=True)
+    token = models.CharField(max_length=32)
+
+    def __str__(self):
+        return f"{self.name} {self.token}"
+
+
 class StoredFile(models.Model):
     """A document kept with a record (an invoice, a quote, a drawing), stored by estate.uploads.store() under
     `name` and served only through a view of its app that checks who asks."""

@@ -174,8 +174,17 @@ CACHES = {
         "TIMEOUT": None,
         "OPTIONS": {"MAX_ENTRIES": 2000},
     },
+    # Long lists kept whole under the tokens the database changes with their rows (estate/register_cache.py):
+    # 30-60 kB each, so fewer of them, lest a walk through every sort and filter fill a worker's memory.
+    "lists": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "lists",
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 200},
+    },
 }
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Database sessions, read with one prepared statement (accounts/sessions.py).
+SESSION_ENGINE = "accounts.sessions"
 
 # --- Accounts ---------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

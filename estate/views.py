@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import Prefetch, Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -17,7 +18,7 @@ from django_tables2 import RequestConfig
 
 from accounts.models import COMMITTEE_KINDS, ActivityRecord, Role
 from accounts.permissions import committee_required, role_required
-from estate import roster, services
+from estate import register_cache, roster, services
 from estate.filters import HouseholdFilter, ResidentFilter
 from estate.forms import HouseholdForm, ResidentForm, RosterUploadForm
 from estate.models import Building, Household, Resident
@@ -95,8 +96,9 @@ def _filtered(filterset):
 def household_list(request):
     """Every household for the committee; a building head sees their own building's, read-only.
 
-    Queries, whatever the number of rows: session, user, roles, total area, count, buildings (the
-    filter's choices), one page of households with their buildings, their residents, session save.
+    Queries, whatever the number of rows: session, user with roles, the register's token; unless the list
+    is kept for that token (estate/register_cache.py): total area, count, buildings (the filter's choices),
+    one page of households with their buildings, their residents.
     """
     user = request.user
     export_format = _export_format(request)
@@ -111,10 +113,15 @@ def household_list(request):
         table = HouseholdTable(rows, viewer=user)
         RequestConfig(request, paginate=False).configure(table)
         return export_response(table, export_format, _("households"))
-    table = HouseholdTable(rows, viewer=user, total_area=total_area(rows))
-    _paginate(request, table)
-    return render(request, "estate/household_list.html",
-                  {"table": table, "filter": filterset, "filtered": _filtered(filterset)})
+
+    def content():
+        table = HouseholdTable(rows, viewer=user, total_area=total_area(rows))
+        _paginate(request, table)
+        return render_to_string("estate/_household_list.html",
+                                {"table": table, "filter": filterset, "filtered": _filtered(filterset)}, request)
+
+    return render(request, "estate/household_list.html", {"content": register_cache.kept(request, "households",
+                                                                                          content)})
 
 
 @login_required
@@ -220,7 +227,8 @@ def household_set_active(request, pk, *, active):
 
 @role_required(*COMMITTEE_KINDS)
 def resident_list(request):
-    """Queries: session, user, roles, count, buildings (filter choices), one page of residents, session save."""
+    """Queries: session, user with roles, the register's token; unless the list is kept for that token: count,
+    buildings (filter choices), one page of residents."""
     export_format = _export_format(request)
     residents = Resident.objects.select_related("household")
     filterset = ResidentFilter(request.GET, queryset=residents, viewer=request.user)
@@ -228,9 +236,14 @@ def resident_list(request):
     if export_format:
         RequestConfig(request, paginate=False).configure(table)
         return export_response(table, export_format, _("residents"))
-    _paginate(request, table)
-    return render(request, "estate/resident_list.html",
-                  {"table": table, "filter": filterset, "filtered": _filtered(filterset)})
+
+    def content():
+        _paginate(request, table)
+        return render_to_string("estate/_resident_list.html",
+                                {"table": table, "filter": filterset, "filtered": _filtered(filterset)}, request)
+
+    return render(request, "estate/resident_list.html", {"content": register_cache.kept(request, "residents",
+                                                                                         content)})
 
 
 @committee_required

@@ -113,11 +113,15 @@ def index(request):
     user = request.user
     if not access.works_with_keys(user):
         raise PermissionDenied
-    people = KeyHandover.objects.select_related("deposit", "keeper", "witness").prefetch_related("events")
-    awaiting_me = people.awaiting_witness().filter(witness=user).order_by("created_at")
-    mine = people.open().involving(user).order_by("created_at")
+    # Every list below is part of the open hand-overs (awaiting the witness, or out): one query with their events,
+    # split here as KeyHandoverQuerySet.awaiting_witness(), .involving() and .out_now() would.
+    open_now = list(KeyHandover.objects.open().select_related("deposit", "keeper", "witness")
+                    .prefetch_related("events").order_by("created_at", "pk"))
+    awaiting_me = [handover for handover in open_now if handover.n_out == 1 and handover.witness_id == user.pk]
+    mine = [handover for handover in open_now if user.pk in (handover.keeper_id, handover.witness_id)]
     on_duty = access.is_keeper_on_duty(user)
-    out_now = list(people.out_now().order_by("out_time")) if on_duty else []
+    out_now = sorted((handover for handover in open_now if handover.n_out == 2 and handover.n_back < 2),
+                     key=lambda handover: handover.out_time) if on_duty else []
     return render(request, "keys/index.html", {
         "awaiting_me": awaiting_me, "mine": mine, "out_now": out_now, "on_duty": on_duty,
         "overdue": [handover for handover in out_now if handover.is_overdue],

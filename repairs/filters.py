@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from estate.widgets import Select
 from repairs.models import Ticket
 
 STATE_CHOICES = [
@@ -25,12 +26,13 @@ MINE_CHOICES = [("reported", _("Reported by me or my household")), ("assigned", 
 
 class TicketFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(label=_("Status"), choices=STATE_CHOICES, empty_label=None,
-                                        method="filter_state")
+                                        method="filter_state", widget=Select)
     category = django_filters.ChoiceFilter(label=_("What is broken"), choices=Ticket.Category.choices,
-                                           empty_label=_("Any"))
-    urgency = django_filters.ChoiceFilter(label=_("Urgency"), choices=Ticket.Urgency.choices, empty_label=_("Any"))
+                                           empty_label=_("Any"), widget=Select)
+    urgency = django_filters.ChoiceFilter(label=_("Urgency"), choices=Ticket.Urgency.choices, empty_label=_("Any"),
+                                          widget=Select)
     mine = django_filters.ChoiceFilter(label=_("Whose"), choices=MINE_CHOICES, empty_label=_("Everyone's"),
-                                       method="filter_mine")
+                                       method="filter_mine", widget=Select)
 
     class Meta:
         model = Ticket

@@ -335,8 +335,8 @@ class InvitationListTest(InvitationCase):
             services.invitation_create(by=self.chair, name=f"志愿者{n}", role_kind=Role.Kind.VOLUNTEER)
         for person in (self.chair, self.treasurer, self.resident, self.resident_b):
             services.invitation_create(by=self.chair, name=str(person), user=person)
-        # session, user with its unread count, the viewer's roles, count, page of invitations, the roles of the
+        # session, user with its unread count and the viewer's roles, count, page of invitations, the roles of the
         # logins they reset (whether the member may print the slip)
-        with self.assertNumQueries(6):
+        with self.assertNumQueries(5):
             response = self.client.get(url)
         self.assertContains(response, "志愿者19")

@@ -1,5 +1,6 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts import services
 from accounts.models import ActivityRecord, Role
@@ -140,7 +141,12 @@ class UserListTest(BaseTestCase):
         self.client.get(url)
         for n in range(30):
             make_user(f"extra{n}", (Role.Kind.RESIDENT, self.household_a2))
-        # session, user with its unread count, the viewer's roles, count, page of users with their TOTP flag,
-        # their active roles
+        # session, user with its unread count and the viewer's roles, the tokens (estate/register_cache.py), then
+        # (not kept for them) count, page of users with their TOTP flag, their active roles
         with self.assertNumQueries(6):
             self.client.get(url)
+        with self.assertNumQueries(3):  # kept: session, user with roles, the tokens
+            self.client.get(url)
+        self.assertContains(self.client.get(url, {"q": "extra0"}), "1-1-302")
+        Role.objects.filter(user__username="extra0").update(ended_at=timezone.now())  # by hand: no activity record
+        self.assertNotContains(self.client.get(url, {"q": "extra0"}), "1-1-302")

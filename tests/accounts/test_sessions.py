@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Role, User
 from tests.accounts.test_login import PasswordLoginCase
 
 DASHBOARD = reverse("estate:dashboard")
@@ -70,3 +71,54 @@ class SessionClockTest(PasswordLoginCase):
                 response = self.client.get(url)
                 self.assertNotIn("sessionid", response.cookies)
         self.assertFalse(Session.objects.exists())
+
+
+class SignedInTest(PasswordLoginCase):
+    """Who is there is read afresh on every page, in two queries: the session, then the person with their
+    roles and unread count (accounts/sessions.py, messaging/backends.py)."""
+
+    def test_a_page_reads_the_session_and_then_the_person_with_roles_and_unread_count(self):
+        self.login(self.head1)
+        with CaptureQueriesContext(connection) as queries:
+            user = self.client.get(reverse("estate:notice-list")).wsgi_request.user
+        self.assertIn("django_session", queries[0]["sql"])
+        self.assertIn("accounts_role", queries[1]["sql"])
+        with self.assertNumQueries(0):
+            self.assertEqual([(role.kind, role.building_id) for role in user.active_roles],
+                             [("building_head", self.building1.pk)])
+            self.assertEqual(user.active_roles[0].user, user)
+            self.assertEqual(user.inbox_unread, 0)
+            self.assertEqual(user.name, "刘楼长")
+
+    def test_a_person_with_several_roles_and_unread_messages(self):
+        from messaging.models import Topic
+        from messaging.services import message_send
+
+        Role.objects.create(user=self.resident, kind=Role.Kind.VOLUNTEER)
+        for n in range(3):
+            message_send(to=[self.resident], topic=Topic.KEY, subject=f"通知{n}", body="")
+        self.login(self.resident)
+        user = self.client.get(DASHBOARD).wsgi_request.user
+        self.assertEqual(user.role_kinds, "resident,volunteer")
+        self.assertEqual(user.household_ids, {self.household_a.pk})
+        self.assertEqual(user.inbox_unread, 3)
+
+    def test_a_role_withdrawn_counts_from_the_next_page(self):
+        self.login(self.member)
+        self.assertEqual(self.client.get(reverse("accounts:user-list")).status_code, 200)
+        Role.objects.filter(user=self.member).update(ended_at=timezone.now())
+        self.assertEqual(self.client.get(reverse("accounts:user-list")).status_code, 403)
+
+    def test_a_session_logged_out_elsewhere_or_expired_signs_nobody_in(self):
+        self.login(self.resident)
+        key = self.client.session.session_key
+        Session.objects.filter(session_key=key).update(expire_date=timezone.now() - timedelta(seconds=1))
+        self.assertEqual(self.client.get(DASHBOARD).status_code, 302)
+        self.login(self.resident)
+        Session.objects.filter(session_key=self.client.session.session_key).delete()  # logged out on another server
+        self.assertEqual(self.client.get(DASHBOARD).status_code, 302)
+
+    def test_a_deactivated_login_is_signed_out(self):
+        self.login(self.resident)
+        User.objects.filter(pk=self.resident.pk).update(is_active=False)
+        self.assertEqual(self.client.get(DASHBOARD).status_code, 302)

@@ -146,11 +146,11 @@ class CommentTest(BudgetTestCase):
     def test_the_page_runs_the_same_queries_with_many_comments_and_revisions(self):
         self.comment(self.resident, account=self.repairs)
         url = self.plan.get_absolute_url()
-        # session, user, roles, plan with its decision, revisions with authors, their lines with categories,
+        # session, user with roles, plan with its decision, revisions with authors, their lines with categories,
         # comments with authors, households and hidings, the latest putting
         with travel(date(2027, 3, 2)):
             self.login(self.resident_b)
-            with self.assertNumQueries(8):
+            with self.assertNumQueries(7):
                 self.client.get(url)
         for n in range(10):
             self.comment(self.resident, f"意见{n}", account=self.cleaning if n % 2 else None)
@@ -158,7 +158,7 @@ class CommentTest(BudgetTestCase):
         self.revise([(self.cleaning, Decimal("6900.00"), "")], day=date(2027, 3, 6))
         with travel(date(2027, 3, 7)):
             self.login(self.resident_b)
-            with self.assertNumQueries(8):
+            with self.assertNumQueries(7):
                 page = self.client.get(url)
         self.assertContains(page, "意见9")
 

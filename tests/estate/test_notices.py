@@ -106,8 +106,8 @@ class NoticeWritingTest(BaseTestCase):
         self.login(self.resident)
         for count in (10, 50):
             make(count)
-            # session, user with its unread count, roles, notices
-            with self.assertNumQueries(4):
+            # session, user with its roles and unread count, notices
+            with self.assertNumQueries(3):
                 self.client.get(reverse("estate:notice-list"))
 
 

@@ -11,10 +11,14 @@ from openpyxl import load_workbook
 
 from accounts.models import ActivityRecord
 from estate import services
-from estate.models import Household, Resident
+from estate.models import Building, Household, Resident
 from tests.base import BaseTestCase
 
 LIST = reverse("estate:household-list")
+
+
+def _main(response):
+    return response.content.decode().split('<main id="main">')[1].split("</main>")[0]
 
 
 def codes(response):
@@ -101,8 +105,9 @@ class HouseholdListTest(BaseTestCase):
         )
 
     def test_it_runs_the_same_queries_for_10_and_100_households(self):
-        # session, user with its unread count, roles, total area, count, the filter's buildings, one page of
-        # households with their buildings, their active residents
+        # session, user with its unread count and roles, the register's token, then (not kept for this token)
+        # total area, count, the filter's buildings, one page of households with their buildings, their active
+        # residents
         self.login(self.chair)
         for count in (10, 100):
             with self.subTest(households=count):
@@ -120,6 +125,51 @@ class HouseholdListTest(BaseTestCase):
         self._add_households(50)
         with self.assertNumQueries(len(few)):
             self.client.get(LIST)
+
+
+class KeptListTest(BaseTestCase):
+    """The lists are kept per state of the register (estate/register_cache.py): whoever writes to buildings,
+    households or residents, and however, the next page shows it."""
+
+    def test_a_list_kept_for_the_register_as_it_is_costs_three_queries(self):
+        self.login(self.chair)
+        first = _main(self.client.get(LIST))
+        with self.assertNumQueries(3):  # session, user with roles and unread count, the register's token
+            again = _main(self.client.get(LIST))
+        self.assertEqual(again, first)
+        self.assertIn("共 3 户", again)
+        self.client.get(reverse("estate:resident-list"))
+        with self.assertNumQueries(3):
+            self.assertContains(self.client.get(reverse("estate:resident-list")), "13812341234", count=1)
+
+    def test_every_kind_of_write_shows_on_the_next_page(self):
+        self.login(self.chair)
+        residents = reverse("estate:resident-list")
+        self.client.get(LIST), self.client.get(residents)
+        services.household_update(household=self.household_a2, by=self.chair, area=Decimal("75.00"))
+        self.assertContains(self.client.get(LIST), "75.00")
+        Household.objects.filter(pk=self.household_b.pk).update(area=Decimal("88.00"))  # by hand, no signal
+        self.assertContains(self.client.get(LIST), "88.00")
+        Resident.objects.filter(pk=self.resident_record.pk).update(name="周大姐")
+        self.assertContains(self.client.get(LIST), "周大姐")
+        self.assertContains(self.client.get(residents), "周大姐")
+        Resident.objects.bulk_create([Resident(household=self.household_a2, name="新邻居", phone="13700000000")])
+        self.assertContains(self.client.get(residents), "新邻居")
+        Resident.objects.filter(name="新邻居").delete()
+        self.assertNotContains(self.client.get(residents), "新邻居")
+        Building.objects.filter(pk=self.building2.pk).update(name="二号楼")
+        self.assertContains(self.client.get(LIST), "二号楼")
+
+    def test_each_viewer_gets_their_own_list(self):
+        self.login(self.chair)
+        self.assertContains(self.client.get(LIST), "13812341234")
+        self.login(self.head1)
+        page = self.client.get(LIST)
+        self.assertNotContains(page, "13812341234")
+        self.assertNotContains(page, "2-1-101")
+        self.assertContains(page, "138****1234")
+        self.login(self.chair)
+        self.assertContains(self.client.get(LIST, {"sort": "-area"}), "13812341234")
 
 
 class DashboardSummaryTest(BaseTestCase):

@@ -80,8 +80,8 @@ class CachedFiguresTest(LedgerTestCase):
         url = reverse("ledger:public") + "?year=2026"
         with CaptureQueriesContext(connection) as first:
             self.client.get(url)
-        # session, user with its unread count, roles; the chain head, the figures' version, the kept year
-        with self.assertNumQueries(6):
+        # session, user with its unread count and roles; the chain head, the figures' version, the kept year
+        with self.assertNumQueries(5):
             second = self.client.get(url)
         self.assertLess(6, len(first))
         self.assertContains(second, "月")

@@ -43,8 +43,8 @@ class HandoverTest(LedgerTestCase):
 
     def test_the_treasurer_sees_each_head_with_a_subtotal(self):
         self.login(self.treasurer)
-        with self.assertNumQueries(4):
-            # session, user with its unread count, roles, the waiting collections (household,
+        with self.assertNumQueries(3):
+            # session, user with its roles and unread count, the waiting collections (household,
             # collector and receipt joined)
             page = main(self.client.get(reverse("ledger:handovers")))
         self.assertIn("刘楼长：2 笔，共 68.45 元", page)

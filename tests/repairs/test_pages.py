@@ -27,7 +27,7 @@ class QueryCountTest(RepairsTestCase):
                 self.advance(ticket, S.ASSIGNED)
 
     def assert_constant(self, url, grow, expected, user=None):
-        """`expected` queries at 10 rows and at 50, the session, the user and their roles included."""
+        """`expected` queries at 10 rows and at 50, the session and the user with their roles included."""
         self.login(user or self.member)
         self.client.get(url)  # warm the content-type cache, as a running server has
         for size in (10, 50):
@@ -38,10 +38,10 @@ class QueryCountTest(RepairsTestCase):
                 q["sql"][:150] for q in queries))
 
     def test_the_ticket_list(self):
-        # session, user with its unread count, roles, count, one page of tickets with place and assignee,
+        # session, user with its unread count and roles, count, one page of tickets with place and assignee,
         # their photos
-        self.assert_constant(reverse("repairs:list"), self.tickets, 6)
-        self.assert_constant(reverse("repairs:list") + "?state=all&mine=reported", self.tickets, 6,
+        self.assert_constant(reverse("repairs:list"), self.tickets, 5)
+        self.assert_constant(reverse("repairs:list") + "?state=all&mine=reported", self.tickets, 5,
                              user=self.resident)
 
     def test_the_ticket_page(self):
@@ -52,11 +52,11 @@ class QueryCountTest(RepairsTestCase):
                 event = services.ticket_comment(ticket=ticket, by=self.resident, comment=f"第{n}条")
                 Photo.objects.create(ticket=ticket, event=event, file="x.jpg", thumbnail="y.jpg",
                                      uploaded_by=self.resident)
-        # session, user with its unread count, roles, ticket, events with authors, their photos, their photos
+        # session, user with its unread count and roles, ticket, events with authors, their photos, their photos
         # still processing, quotes, volunteers and contractors for the assign form, residents' comments (voice)
-        self.assert_constant(ticket.get_absolute_url(), comments, 11)
+        self.assert_constant(ticket.get_absolute_url(), comments, 10)
         # for a resident not involved: the committee's names instead of the assign form
-        self.assert_constant(ticket.get_absolute_url(), comments, 10, user=self.resident_b)
+        self.assert_constant(ticket.get_absolute_url(), comments, 9, user=self.resident_b)
 
     def test_the_quote_comparison(self):
         ticket = self.advance(self.common_ticket(), S.ACCEPTED)
@@ -65,10 +65,10 @@ class QueryCountTest(RepairsTestCase):
             for n in range(count - ticket.quotes.count()):
                 contractor = Contractor.objects.create(name=f"施工队{n}", trade=Skill.PLUMBING)
                 services.quote_add(ticket=ticket, by=self.member, contractor=contractor, amount=Decimal(1000 + n))
-        # session, user, roles, ticket, quotes with contractors and who added them,
+        # session, user with roles, ticket, quotes with contractors and who added them,
         # contractors for the add form, quotes and the owners' decisions for the choose form,
         # residents' comments (voice)
-        self.assert_constant(reverse("repairs:quotes", args=[ticket.pk]), quotes, 9)
+        self.assert_constant(reverse("repairs:quotes", args=[ticket.pk]), quotes, 8)
 
     def test_the_talent_pool(self):
         def people(count):
@@ -76,12 +76,12 @@ class QueryCountTest(RepairsTestCase):
                 user = make_user(f"v{n}")
                 Volunteer.objects.create(user=user, skills=[Skill.GREENING])
                 Contractor.objects.create(name=f"施工队{n}", trade=Skill.PLUMBING)
-        # session, user with its unread count, roles, volunteers with their open jobs, contractors with theirs
-        self.assert_constant(reverse("repairs:talent"), people, 5)
+        # session, user with its unread count and roles, volunteers with their open jobs, contractors with theirs
+        self.assert_constant(reverse("repairs:talent"), people, 4)
 
     def test_the_figures(self):
-        # session, user with its unread count, roles, the period's tickets, rating, open by age, money spent
-        self.assert_constant(reverse("repairs:figures"), self.tickets, 7, user=self.resident)
+        # session, user with its unread count and roles, the period's tickets, rating, open by age, money spent
+        self.assert_constant(reverse("repairs:figures"), self.tickets, 6, user=self.resident)
 
     def test_the_dashboard_panels(self):
         # committee: the chain head and the figures' version (estate.cached), then the kept open tickets with when

@@ -133,8 +133,8 @@ class ProposalTest(VoiceTestCase):
             proposal = services.proposal_create(by=self.resident_b, title=f"提议{n}", body="内容")
             services.proposal_support(proposal=proposal, by=self.resident)
             services.comment_add(by=self.resident, body="赞成", proposal=proposal)
-        # session, user, roles, proposals with households, authors and counts
-        with self.assertNumQueries(4):
+        # session, user with roles and unread count, proposals with households, authors and counts
+        with self.assertNumQueries(3):
             page = self.client.get(url)
         self.assertContains(page, "提议9")
         self.assertContains(page, "1 人附议")
