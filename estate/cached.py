@@ -1,7 +1,7 @@
 """Figures computed once per state of the estate (docs/ARCHITECTURE.md, "Figures computed once").
 
 `figure(request, name, compute, key=...)` returns what `compute()` returns, kept in the shared cache
-(CACHES["default"], a database table every worker reads) under a key that names the state it was computed from:
+(CACHES["figures"], a database table every worker reads) under a key that names the state it was computed from:
 
 - the ledger's chain head (number and hash), which every posting moves and nothing else does;
 - a version token that every other change of state replaces: every change writes an activity record in its own
@@ -24,13 +24,13 @@ from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 
 VERSION = "figures:version"
-# An hour: the entries of states gone by expire soon, and the cache deletes expired entries first when it holds more
-# than MAX_ENTRIES (300). Only live entries beyond that make it delete the lowest keys, allauth's login-failure
-# counters among the first (docs/ARCHITECTURE.md, "Login limits"). A figure is recomputed at most once an hour.
+# Figures have a table of their own (CACHES["figures"]): in the table of the login-failure counters, figures of a large
+# estate would make the cache cull its lowest keys, those counters among them. An hour: the entries of states gone by
+# expire soon, and the cache deletes expired entries first when it holds more than its MAX_ENTRIES.
 TIMEOUT = 3600
 _MISSING = object()
 
@@ -44,10 +44,10 @@ def figure(request, name, compute, *, key=()):
         return compute()
     digest = hashlib.sha256(repr((state, key)).encode()).hexdigest()
     cache_key = f"figure:{name}:{digest}"
-    value = cache.get(cache_key, _MISSING)
+    value = caches["figures"].get(cache_key, _MISSING)
     if value is _MISSING:
         value = compute()
-        cache.set(cache_key, value, TIMEOUT)
+        caches["figures"].set(cache_key, value, TIMEOUT)
     return value
 
 
@@ -72,11 +72,11 @@ def _state(request):
 
 
 def _version():
-    version = cache.get(VERSION)
+    version = caches["figures"].get(VERSION)
     if version is None:
         # Never set, or culled by the cache: a fresh token, under which nothing was computed yet.
-        cache.add(VERSION, secrets.token_hex(16), timeout=None)
-        version = cache.get(VERSION)
+        caches["figures"].add(VERSION, secrets.token_hex(16), timeout=None)
+        version = caches["figures"].get(VERSION)
     # Still None when a writer holds SQLite's lock: this request computes its figures without the cache.
     return version
 
@@ -84,16 +84,16 @@ def _version():
 def state_changed(**kwargs):
     """Replace the version token, inside the transaction that makes the change."""
     token = secrets.token_hex(16)
-    cache.set(VERSION, token, timeout=None)
+    caches["figures"].set(VERSION, token, timeout=None)
     # A set that found no token row inserts one; if another writer inserted it first, the database refused ours
     # and the cache swallowed the error. That row is there now, so a second set replaces it.
-    if cache.get(VERSION) != token:
-        cache.set(VERSION, token, timeout=None)
+    if caches["figures"].get(VERSION) != token:
+        caches["figures"].set(VERSION, token, timeout=None)
 
 
 def migrated(sender, **kwargs):
     """After migrate or flush (which empties every table but the cache's): figures of the old rows must go."""
-    if sender.name == "estate" and settings.CACHES["default"]["LOCATION"] in connection.introspection.table_names():
+    if sender.name == "estate" and settings.CACHES["figures"]["LOCATION"] in connection.introspection.table_names():
         state_changed()
 
 

@@ -166,6 +166,14 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "jiayuan_cache",
     },
+    # Figures computed once per state of the books (estate/cached.py), shared by every worker. A table of their own:
+    # when a cache holds more than MAX_ENTRIES it deletes its lowest keys, and in "default" those are the login
+    # limits' counters. A few dozen live figures per state at 56 households; room for a large estate's.
+    "figures": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "jiayuan_figures",
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    },
     # Pieces of page that follow from the code alone (the menu for a kind of user on a page, in a
     # language): each process renders each once and keeps it; nothing in it outlives a deploy.
     "fragments": {

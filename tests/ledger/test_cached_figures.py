@@ -178,3 +178,16 @@ class DemoEstateTest(TestCase):
                     afresh = self.page(username, url)
                 self.page(username, url)
                 self.assertEqual(self.page(username, url), afresh)
+
+
+class FiguresTableTest(TestCase):
+    def test_many_figures_never_cull_the_login_limits_counters(self):
+        # The default cache, beyond its 300 entries, deletes its lowest keys: allauth's counters sort early.
+        from django.core.cache import caches
+
+        caches["default"].set("allauth:rl:login_failed:key", [1, 2, 3], 600)
+        for number in range(400):
+            cached.figure(None, "test.many", lambda number=number: number, key=(number,))
+        self.assertEqual(caches["default"].get("allauth:rl:login_failed:key"), [1, 2, 3])
+        self.assertEqual(cached.figure(None, "test.many", lambda: "computed again", key=(399,)), 399)  # kept
+        self.assertNotEqual(caches["figures"]._table, caches["default"]._table)
