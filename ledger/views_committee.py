@@ -18,11 +18,12 @@ from django.db import transaction
 from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import module_has_submodule
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
@@ -344,17 +345,25 @@ def _expense_queryset():
 @treasurer_required
 def expenses(request):
     status = request.GET.get("status", "")
-    rows = _expense_queryset().order_by("-entered_at")
-    if status in Expense.Status.values:
-        rows = rows.filter(status=status)
-    rows = list(rows[:200])
-    for expense in rows:
-        expense.missing = services.approvals_missing(expense)
-        expense.needed = services.approval_required_count(expense.amount)
+    if status not in Expense.Status.values:
+        status = ""
+
+    def expense_rows():
+        rows = _expense_queryset().order_by("-entered_at")
+        if status:
+            rows = rows.filter(status=status)
+        rows = list(rows[:200])
+        for expense in rows:
+            expense.missing = services.approvals_missing(expense)
+            expense.needed = services.approval_required_count(expense.amount)
+        return render_to_string("ledger/_expense_rows.html", {"expenses": rows})
+
     # "Waiting for approval" would be wrong for the approved ones still to pay: the filter says "not paid".
     statuses = [(Expense.Status.PENDING, _("Not paid yet")), (Expense.Status.PAID, Expense.Status.PAID.label),
                 (Expense.Status.CANCELLED, Expense.Status.CANCELLED.label)]
-    return render(request, "ledger/expenses.html", {"expenses": rows, "status": status, "statuses": statuses})
+    # The rows are the same for every treasurer and member: rendered once per state and kept (estate.cached).
+    rows = cached.figure(request, "ledger.expenses", expense_rows, key=(status, get_language()))
+    return render(request, "ledger/expenses.html", {"rows": rows, "status": status, "statuses": statuses})
 
 
 @treasurer_required

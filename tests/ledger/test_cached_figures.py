@@ -180,6 +180,23 @@ class DemoEstateTest(TestCase):
                 self.assertEqual(self.page(username, url), afresh)
 
 
+@time_machine.travel(date(2026, 2, 20))
+class KeptExpenseRowsTest(LedgerTestCase):
+    def test_an_approval_shows_on_the_expenses_list_at_the_next_request(self):
+        expense = services.expense_record(date=date(2026, 1, 20), category="cleaning", payee="保洁公司",
+                                          amount=Decimal("80.00"), description="一月保洁", by=self.treasurer)
+        self.login(self.treasurer)
+        url = reverse("ledger:expenses")
+        self.assertContains(self.client.get(url), "还差 1 人")
+        with CaptureQueriesContext(connection) as kept:
+            self.assertContains(self.client.get(url), "还差 1 人")
+        services.expense_approve(expense=expense, by=self.chair)
+        page = self.client.get(url)
+        self.assertNotContains(page, "还差 1 人")
+        self.assertContains(page, "已审批，待付款")
+        # Kept: who is there, the state, the rows (no expense, approval or attachment read).
+        self.assertFalse([q for q in kept.captured_queries if "ledger_expense" in q["sql"]])
+
 class FiguresTableTest(TestCase):
     def test_many_figures_never_cull_the_login_limits_counters(self):
         # The default cache, beyond its 300 entries, deletes its lowest keys: allauth's counters sort early.

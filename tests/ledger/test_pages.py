@@ -3,6 +3,7 @@ from datetime import date
 from decimal import Decimal
 
 import time_machine
+from django.core.cache import caches
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -27,6 +28,9 @@ class FixedQueriesTest(LedgerTestCase):
     """Every ledger page runs the same number of queries at 10 rows as at 1,000."""
 
     def count(self, url):
+        # The rows the bulk helpers write skip the services, so no activity record replaces the kept figures'
+        # version: empty them, and count what computing the page costs.
+        caches["figures"].clear()
         with CaptureQueriesContext(connection) as queries:
             response = self.client.get(url)
         self.assertEqual(response.status_code, 200, url)
