@@ -61,3 +61,13 @@ class ArrearsChasingTest(LedgerTestCase):
 
         with self.assertRaises(PermissionDenied), transaction.atomic():
             services.arrears_remind(household=self.household_b, means="call", outcome="paid", by=self.head1)
+
+    def test_the_reminder_form_ticks_no_way_of_reminding_for_the_person(self):
+        self.login(self.head1)
+        page = self.client.get(f"/arrears/{self.household_a.pk}/").content.decode()
+        self.assertEqual(page.count('type="radio" name="means"'), 4)
+        self.assertNotIn("checked", page)
+        # Sent without one, the form says so and records nothing.
+        response = self.client.post(f"/arrears/{self.household_a.pk}/", {"outcome": "promised"})
+        self.assertContains(response, "这个字段是必填项")
+        self.assertFalse(ArrearsReminder.objects.exists())
