@@ -78,14 +78,17 @@ def measure(label, function, *, runs=None, rollback=False, slowest=False, second
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
-    def once():
-        if before is not None:
-            before()
+    def run():
         if not rollback:
             return function()
         with transaction.atomic():
             function()
             transaction.set_rollback(True)
+
+    def once():
+        if before is not None:
+            before()
+        run()
 
     runs = runs or RUNS
     for _ in range(min(2 if seconds else 3, runs)):  # warm caches: templates, translations, the connection
@@ -100,7 +103,7 @@ def measure(label, function, *, runs=None, rollback=False, slowest=False, second
         if before is not None:
             before()
         start = time.perf_counter()
-        function() if not rollback else once()
+        run()
         timings.append((time.perf_counter() - start) * 1000)
         if seconds and len(timings) >= 3 and time.perf_counter() - started > seconds:
             break
