@@ -3,6 +3,10 @@
 from django.utils import timezone
 
 from budgeting.models import Plan
+from estate.models import Version
+
+# The tables this panel reads (estate/panels.py); the day is part of its key.
+VERSIONS = (Version.BUDGET,)
 
 
 def panels(request):

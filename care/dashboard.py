@@ -3,6 +3,10 @@
 from django.utils import timezone
 
 from care.models import Agreement, Alert
+from estate.models import Version
+
+# The tables this panel reads (estate/panels.py): kept per viewer and day, in the process's memory only.
+VERSIONS = (Version.CARE, Version.REGISTER, Version.PEOPLE)
 
 
 def panels(request):

@@ -1,6 +1,10 @@
 """The owners' votes on the dashboard: what is being voted on now, and whether one has voted."""
 
 from decisions.models import Ballot, Motion
+from estate.models import Version
+
+# The tables this panel reads (estate/panels.py).
+VERSIONS = (Version.DECISIONS,)
 
 
 def panels(request):

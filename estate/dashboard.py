@@ -10,9 +10,11 @@ from django.db.models import Count
 
 from estate import cached
 from estate.aggregates import exact_sum
-from estate.models import Household, Notice
+from estate.models import Household, Notice, Version
 
 NOTICES_SHOWN = 3
+# The tables these panels read (estate/panels.py).
+VERSIONS = (Version.REGISTER, Version.NOTICES)
 
 
 def panels(request):

@@ -198,6 +198,15 @@ class Version(models.Model):
 
     REGISTER = "register"  # buildings, households, residents
     PEOPLE = "people"  # logins, roles, two-step authenticators, the activity log
+    # What the dashboard's panels show (estate/panels.py, triggers of migration 0008): each app's tables.
+    NOTICES = "notices"  # the bulletin board's notices
+    LEDGER = "ledger"  # the books, bills, payments, expenses and their approvals, monthly notices
+    REPAIRS = "repairs"  # tickets, their events, quotes, volunteers, contractors
+    KEYS = "keys"  # deposits, consents, hand-overs and their confirmations, keepers
+    DECISIONS = "decisions"  # motions, ballots, assemblies
+    BUDGET = "budget"  # budget plans and their comments
+    CARE = "care"  # check-in agreements, checks, alerts
+    MESSAGES = "messages"  # the inbox
 
     name = models.CharField(max_length=20, primary_key=True)
     token = models.CharField(max_length=32)

@@ -18,6 +18,7 @@ from django_tables2 import RequestConfig
 
 from accounts.models import COMMITTEE_KINDS, ActivityRecord, Role
 from accounts.permissions import committee_required, role_required
+from estate import panels as dashboard_panels
 from estate import register_cache, roster, services
 from estate.filters import HouseholdFilter, ResidentFilter
 from estate.forms import HouseholdForm, ResidentForm, RosterUploadForm
@@ -43,10 +44,15 @@ def healthz(request):
 
 @login_required
 def dashboard(request):
-    panels = []
+    # Each app's panels are kept as HTML per viewer and state of their rows (estate/panels.py); "panels" holds the
+    # (template, context) pairs of those made for this request.
+    parts, panels = [], []
     for app in DASHBOARD_APPS:
-        panels.extend(import_module(f"{app}.dashboard").panels(request))
-    return render(request, "estate/dashboard.html", {"panels": panels})
+        html, made = dashboard_panels.kept(request, app, import_module(f"{app}.dashboard"))
+        if html:
+            parts.append(html)
+        panels.extend(made)
+    return render(request, "estate/dashboard.html", {"parts": parts, "panels": panels})
 
 
 # --- The household register -----------------------------------------------------

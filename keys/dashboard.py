@@ -15,10 +15,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from estate import cached
+from estate.models import Version
 from keys import access
 from keys.models import KeyDeposit, KeyHandover, confirm_window
 
 NOTICE_DAYS = 30
+# The tables these panels read (estate/panels.py): keys, the households' codes, keepers' and witnesses' names.
+VERSIONS = (Version.KEYS, Version.REGISTER, Version.PEOPLE)
 
 
 def _handovers():
@@ -61,6 +64,7 @@ def panels(request):
             "in_custody": in_custody,
             "out_now": out_now,
             "overdue": [handover for handover in out_now if handover.is_overdue],
+            "changes_at": [handover.due_back_at for handover in out_now if handover.due_back_at],
         }))
     if access.works_with_keys(user):
         # Whether the witness may still confirm is decided now (KeyHandoverQuerySet.awaiting_witness and open).
@@ -74,7 +78,9 @@ def panels(request):
         mine = [handover for handover in handovers
                 if (handover.n_out == 2 or handover in started) and handover not in awaiting]
         if awaiting or mine:
-            result.append(("keys/_dashboard_keeper.html", {"awaiting": awaiting, "mine": mine}))
+            # A hand-over leaves the panel when its time to confirm runs out; one out may fall overdue.
+            result.append(("keys/_dashboard_keeper.html", {"awaiting": awaiting, "mine": mine, "changes_at": [
+                moment for handover in handovers for moment in (handover.confirm_by, handover.due_back_at) if moment]}))
     if user.is_resident:
         since = timezone.now() - timedelta(days=NOTICE_DAYS)
         households = tuple(sorted(user.household_ids))
@@ -82,5 +88,8 @@ def panels(request):
                                              key=households)
         recent = [handover for handover in taken_out if handover.out_time >= since]
         if recent or returning:
-            result.append(("keys/_dashboard_household.html", {"recent": recent, "returning": returning}))
+            # A hand-over leaves the panel 30 days after the key went out; one still out may fall overdue.
+            result.append(("keys/_dashboard_household.html", {"recent": recent, "returning": returning, "changes_at": [
+                moment for handover in recent
+                for moment in (handover.out_time + timedelta(days=NOTICE_DAYS), handover.due_back_at) if moment]}))
     return result

@@ -8,8 +8,12 @@ from django.conf import settings
 from django.utils import timezone
 
 from estate import cached
+from estate.models import Version
 from ledger import reports
 from ledger.models import Charge, Expense, MonthlyNotice, Payment, household_balance, household_overdue
+
+# The tables these panels read (estate/panels.py); the figures themselves are kept under the chain head.
+VERSIONS = (Version.LEDGER,)
 
 
 def panels(request):

@@ -1,8 +1,11 @@
 """The newest unread messages on the dashboard; the inbox holds them all."""
 
+from estate.models import Version
 from messaging.models import Message
 
 SHOWN = 3
+# The table this panel reads (estate/panels.py).
+VERSIONS = (Version.MESSAGES,)
 
 
 def panels(request):

@@ -5,11 +5,15 @@ from django.db.models import Q
 from django.utils import timezone
 
 from estate import cached
+from estate.models import Version
 from repairs import costs
 from repairs.models import Ticket
 
 SHOWN = 5
 RELATED = ("household", "building", "volunteer__user", "contractor")
+# The tables these panels read (estate/panels.py): tickets with their households, volunteers' names and the
+# approvals of their quotes' expenses.
+VERSIONS = (Version.REPAIRS, Version.REGISTER, Version.PEOPLE, Version.LEDGER)
 
 
 def _committee_tickets():
@@ -48,16 +52,28 @@ def panels(request):
             "overdue": [ticket for ticket in overdue if ticket.urgency != Ticket.Urgency.EMERGENCY][:SHOWN],
             "awaiting_approval": awaiting_approval,
             "now": now,
+            # Any open ticket may fall overdue, and a finished one stay unconfirmed too long, with the clock alone.
+            "changes_at": [*_overdue_moments(open_tickets), *(done + Ticket.CONFIRM_WITHIN for done in done_at)],
         }))
     if user.is_volunteer:
         jobs = list(Ticket.objects.open().filter(volunteer__user=user).select_related(*RELATED)
                     .order_by("-urgency", "reported_at")[:SHOWN * 2])
-        result.append(("repairs/_dashboard_jobs.html", {"jobs": jobs, "now": now}))
+        result.append(("repairs/_dashboard_jobs.html", {"jobs": jobs, "now": now,
+                                                         "changes_at": _overdue_moments(jobs)}))
     if user.is_resident or user.is_building_head:
         mine = Q(reported_by=user) | Q(household_id__in=user.household_ids)
         if user.is_building_head and not user.is_committee:
             mine |= Q(building_id__in=user.headed_building_ids)
         recent = (Ticket.objects.filter(mine).filter(Q(status__in=Ticket.OPEN) | Q(status=Ticket.Status.DONE))
                   .select_related(*RELATED).order_by("-reported_at")[:SHOWN])
-        result.append(("repairs/_dashboard_mine.html", {"tickets": list(recent), "now": now}))
+        recent = list(recent)
+        result.append(("repairs/_dashboard_mine.html", {"tickets": recent, "now": now,
+                                                         "changes_at": _overdue_moments(recent)}))
     return result
+
+
+def _overdue_moments(tickets):
+    """When each open ticket falls overdue by the clock alone (Ticket.is_overdue): not accepted in time, or not
+    finished in time."""
+    return [ticket.reported_at + limit[ticket.urgency] for ticket in tickets if ticket.is_open
+            for limit in (Ticket.ACCEPT_WITHIN, Ticket.FINISH_WITHIN)]
