@@ -33,34 +33,42 @@ NAMES = (Version.REGISTER, Version.PEOPLE, Version.NOTICES, Version.LEDGER, Vers
          Version.DECISIONS, Version.BUDGET, Version.CARE, Version.MESSAGES)
 
 
-def kept(request, name, module):
+def app_panels(request, app, module):
     """(html, pairs): the HTML of `module`'s panels for this request, and the (template, context) pairs it was made
     from when it was made now (an empty list when it was kept)."""
-    tokens = _tokens(request)
-    if tokens is None:
+    made = []
+
+    def make():
+        made.extend(module.panels(request))
+        return _render(made), [moment for _, context in made for moment in context.get("changes_at", ())]
+
+    return kept(request, f"dashboard.{app}", module.VERSIONS, make), made
+
+
+def kept(request, name, versions, make):
+    """The HTML `make()` returns as (html, moments) for this viewer, kept under the tokens of `versions` until the
+    earliest of `moments` still to come. Call `tokens(request)` before reading any row the HTML is made from."""
+    current = tokens(request)
+    if current is None:
         # A flushed database has no versions: nothing can be kept.
-        pairs = module.panels(request)
-        return _render(pairs), pairs
+        return make()[0]
     user = request.user
     roles = sorted((role.kind, role.building_id or 0, role.household_id or 0) for role in user.active_roles)
-    state = (name, [tokens[version] for version in module.VERSIONS], user.pk, roles, get_language(),
-             timezone.localdate())
+    state = (name, [current[version] for version in versions], user.pk, roles, get_language(), timezone.localdate())
     key = "panel:" + hashlib.sha256(repr(state).encode()).hexdigest()
     lists = caches["lists"]
     held = lists.get(key)
     if held is not None and (held[1] is None or timezone.now() < held[1]):
-        return held[0], []
+        return held[0]
     # Now, before the rows: a moment that passes while they are read ends the kept HTML at once.
     now = timezone.now()
-    pairs = module.panels(request)
-    until = min((moment for _, context in pairs for moment in context.get("changes_at", ()) if moment >= now),
-                default=None)
-    html = _render(pairs)
-    lists.set(key, (html, until))
-    return html, pairs
+    html, moments = make()
+    lists.set(key, (html, min((moment for moment in moments if moment >= now), default=None)))
+    return html
 
 
-def _tokens(request):
+def tokens(request):
+    """Every version's token, read once per request: {name: token}, or None in a flushed database."""
     if not hasattr(request, "_panel_tokens"):
         joined = register_cache.tokens(*NAMES)
         request._panel_tokens = None if joined is None else dict(zip(NAMES, joined.split(":"), strict=True))

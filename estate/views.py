@@ -48,7 +48,7 @@ def dashboard(request):
     # (template, context) pairs of those made for this request.
     parts, panels = [], []
     for app in DASHBOARD_APPS:
-        html, made = dashboard_panels.kept(request, app, import_module(f"{app}.dashboard"))
+        html, made = dashboard_panels.app_panels(request, app, import_module(f"{app}.dashboard"))
         if html:
             parts.append(html)
         panels.extend(made)

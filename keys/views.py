@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role, User
 from accounts.permissions import committee_required
+from estate import panels
 from estate.models import Household
 from estate.pdf import render_pdf
 from estate.uploads import serve
@@ -169,6 +170,8 @@ def mine(request):
 @login_required
 def household(request, pk):
     household = _get_household_for_user(request, pk)
+    # Each key's story is kept (keys.templatetags.keys.deposit_story) under tokens read before its rows.
+    panels.tokens(request)
     deposits = _with_history(household.key_deposits.all()).order_by("-deposited_at")
     return render(request, "keys/household.html", {"household": household, "deposits": deposits})
 

@@ -1,13 +1,19 @@
 import shutil
 import subprocess
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
 
+from accounts.models import User
 from keys import services
-from keys.models import InventoryCheck, KeyDeposit, Purpose
+from keys.models import InventoryCheck, KeyDeposit, KeyHandover, Purpose
 from tests.keys.base import CONSENT, KeysTestCase
 
 ADDRESSES_AND_NAMES = ("1-1-301", "2-1-101", "周阿姨", "吴先生")
@@ -191,10 +197,11 @@ class QueryCountTest(KeysTestCase):
                         self.assertEqual(self.client.get("/").status_code, 200)
 
     def test_the_household_page(self):
-        # session, user with its unread count and roles, household; deposits, consents, hand-overs, events
+        # session, user with its unread count and roles, household, the versions' tokens (each key's story is kept
+        # under them, estate/panels.py); deposits, consents, hand-overs, events
         self.take_out(deposit=self.make_deposit(self.household_a, self.resident_record, tag_number=90, hook=90))
         self.bring_back(self.take_out())
-        self.assertFixed(self.chair, f"/keys/household/{self.household_a.pk}/", 7)
+        self.assertFixed(self.chair, f"/keys/household/{self.household_a.pk}/", 8)
 
     def test_the_inventory_form(self):
         # session, user with its unread count and roles; deposits, deposits out
@@ -218,3 +225,29 @@ class QueryCountTest(KeysTestCase):
             self.bring_back(self.take_out())
         services.consent_change(deposit=self.deposit, by=self.resident, **CONSENT)
         self.assertEqual(self.count(self.chair, f"/keys/deposits/{self.deposit.pk}/"), 6)
+
+
+class KeptStoryTest(KeysTestCase):
+    """A key's story is kept per viewer and state of the keys (estate/panels.py)."""
+
+    def labels(self):
+        page = self.client.get(reverse("keys:mine")).content.decode()
+        with translation.override("zh-hans"):
+            return [str(state.label) in page for state in (KeyHandover.State.AWAITING_WITNESS,
+                                                           KeyHandover.State.EXPIRED, KeyHandover.State.OUT)]
+
+    def test_the_story_changes_with_a_confirmation_and_with_the_clock(self):
+        morning = datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+        with time_machine.travel(morning, tick=False) as clock:
+            handover = self.start()
+            self.login(self.resident)
+            self.assertEqual(self.labels(), [True, False, False])
+            self.assertEqual(self.labels(), [True, False, False])  # kept
+            # Not confirmed by the witness in time: nothing is written, the clock alone changes the story.
+            clock.move_to(handover.confirm_by + timedelta(seconds=1))
+            self.assertEqual(self.labels(), [False, True, False])
+        handover = self.take_out()
+        self.login(self.resident)
+        self.assertEqual(self.labels()[2], True)
+        User.objects.filter(pk=handover.keeper_id).update(name="钥匙管家老李")  # in bulk, by hand
+        self.assertIn("钥匙管家老李", self.client.get(reverse("keys:mine")).content.decode())
