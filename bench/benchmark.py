@@ -129,6 +129,7 @@ def forget_kept():
 
     caches["figures"].clear()
     caches["lists"].clear()
+    caches["panels"].clear()
 
 
 def measure_page(label, url, *, user=None, status=200, runs=None, seconds=None, uncached=False):

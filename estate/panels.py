@@ -5,7 +5,7 @@ The dashboard is the page everyone opens first, and the sum of every app's panel
 20-30 ms of CPU. Each app's dashboard module has `panels(request)`, which gives (template, context) pairs, and
 `VERSIONS`, the `estate.Version`s whose tables those panels read: the database changes a version's token in the
 same transaction as every write to its tables (triggers of migrations 0006 and 0008), whoever writes and however.
-An app's panels are kept as HTML in the process's "lists" cache under
+An app's panels are kept as HTML in the process's "panels" cache under
 
 - those tokens, read once per request (one query for all) before any row is read, so that what is kept under them
   is never older than they are;
@@ -56,14 +56,14 @@ def kept(request, name, versions, make):
     roles = sorted((role.kind, role.building_id or 0, role.household_id or 0) for role in user.active_roles)
     state = (name, [current[version] for version in versions], user.pk, roles, get_language(), timezone.localdate())
     key = "panel:" + hashlib.sha256(repr(state).encode()).hexdigest()
-    lists = caches["lists"]
-    held = lists.get(key)
+    kept_html = caches["panels"]
+    held = kept_html.get(key)
     if held is not None and (held[1] is None or timezone.now() < held[1]):
         return held[0]
     # Now, before the rows: a moment that passes while they are read ends the kept HTML at once.
     now = timezone.now()
     html, moments = make()
-    lists.set(key, (html, min((moment for moment in moments if moment >= now), default=None)))
+    kept_html.set(key, (html, min((moment for moment in moments if moment >= now), default=None)))
     return html
 
 

@@ -190,6 +190,14 @@ CACHES = {
         "TIMEOUT": None,
         "OPTIONS": {"MAX_ENTRIES": 200},
     },
+    # The dashboard's panels and keys' stories, kept as HTML per viewer under the same tokens (estate/panels.py):
+    # 1-3 kB each, about ten a person.
+    "panels": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "panels",
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
 }
 # Database sessions, read with one prepared statement (accounts/sessions.py).
 SESSION_ENGINE = "accounts.sessions"

@@ -81,6 +81,7 @@ class BaseTestCase(Personas, TestCase):
         # Every test of a class starts from the same rows, so from the same register token: a list an earlier
         # test kept under it would answer without the context tests read (estate/register_cache.py).
         caches["lists"].clear()
+        caches["panels"].clear()  # the same for the dashboard's panels (estate/panels.py)
 
     def login(self, user):
         self.client.force_login(user)

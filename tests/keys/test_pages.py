@@ -191,7 +191,7 @@ class QueryCountTest(KeysTestCase):
         for size in (1, 10):
             self.grow(size)
             with self.subTest(size=size):
-                caches["lists"].clear()
+                caches["panels"].clear()
                 for expected in (59, 3):
                     with self.assertNumQueries(expected):
                         self.assertEqual(self.client.get("/").status_code, 200)

@@ -34,7 +34,7 @@ def panel(response, template):
 def dashboard(client):
     """The dashboard with its panels made afresh: their HTML is kept too (estate/panels.py), and these tests look at
     the figures below it."""
-    caches["lists"].clear()
+    caches["panels"].clear()
     return client.get(reverse("estate:dashboard"))
 
 
@@ -174,7 +174,7 @@ class DemoEstateTest(TestCase):
         self.client.force_login(User.objects.get(username=username))
         # The form token differs from one response to the next; nothing else may. The dashboard's kept HTML
         # (estate/panels.py) is forgotten: these are the figures below it.
-        caches["lists"].clear()
+        caches["panels"].clear()
         return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", self.client.get(url).content.decode())
 
     def test_kept_figures_are_the_figures_computed_afresh(self):
