@@ -73,7 +73,4 @@ def panels(request):
 
 
 def _overdue_moments(tickets):
-    """When each open ticket falls overdue by the clock alone (Ticket.is_overdue): not accepted in time, or not
-    finished in time."""
-    return [ticket.reported_at + limit[ticket.urgency] for ticket in tickets if ticket.is_open
-            for limit in (Ticket.ACCEPT_WITHIN, Ticket.FINISH_WITHIN)]
+    return [moment for ticket in tickets for moment in ticket.falls_overdue_at()]

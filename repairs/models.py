@@ -280,6 +280,13 @@ class Ticket(models.Model):
     def age(self, now=None):
         return (now or timezone.now()) - self.reported_at
 
+    def falls_overdue_at(self):
+        """When the clock alone may make an open ticket overdue (is_overdue): not accepted in time, not finished in
+        time. What is kept as HTML ends at the first of these still to come (estate/panels.py)."""
+        if not self.is_open:
+            return []
+        return [self.reported_at + limit[self.urgency] for limit in (self.ACCEPT_WITHIN, self.FINISH_WITHIN)]
+
     def is_overdue(self, now=None):
         """Same rule as TicketQuerySet.overdue, for one ticket already in hand."""
         if not self.is_open:

@@ -6,6 +6,8 @@ repairs.workflow (a person who may see but not act gets 403); anyone without a
 role in the estate gets 403 everywhere.
 """
 
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,13 +15,15 @@ from django.core.paginator import Paginator
 from django.db.models import Case, Prefetch, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import COMMITTEE_KINDS, Role, User
 from accounts.permissions import committee_required, money_mfa_required, role_required
-from estate import uploads
+from estate import panels, uploads
+from estate.models import Version
 from repairs import costs, reports, services, workflow
 from repairs.filters import TicketFilter
 from repairs.forms import (
@@ -37,6 +41,8 @@ from repairs.models import Contractor, Photo, Ticket, TicketEvent, Volunteer
 
 estate_role_required = role_required(*Role.Kind.values)
 PER_PAGE = 20
+# What the list shows: tickets and their photos, places, volunteers' names (estate/panels.py).
+LIST_VERSIONS = (Version.REPAIRS, Version.REGISTER, Version.PEOPLE)
 
 
 def _get_ticket_for_user(request, pk):
@@ -82,18 +88,28 @@ def ticket_list(request):
     tickets with their places and assignees, the photos of those tickets.
     """
     user = request.user
-    tickets = (Ticket.objects.visible_to(user)
-               .select_related("household", "building", "volunteer__user", "contractor")
-               .prefetch_related(_report_photos())
-               # Open emergencies on top, then the newest first.
-               .order_by(Case(When(urgency=Ticket.Urgency.EMERGENCY, status__in=Ticket.OPEN, then=0), default=1),
-                         "-reported_at", "-pk"))
-    filterset = TicketFilter(request.GET, queryset=tickets, user=user)
-    page = Paginator(filterset.qs, PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    # The filters and the page of tickets are kept per viewer, address and state of the rows (estate/panels.py),
+    # until a ticket shown falls overdue: the tokens first, then the rows.
+    panels.tokens(request)
+
+    def make():
+        tickets = (Ticket.objects.visible_to(user)
+                   .select_related("household", "building", "volunteer__user", "contractor")
+                   .prefetch_related(_report_photos())
+                   # Open emergencies on top, then the newest first.
+                   .order_by(Case(When(urgency=Ticket.Urgency.EMERGENCY, status__in=Ticket.OPEN, then=0), default=1),
+                             "-reported_at", "-pk"))
+        filterset = TicketFilter(request.GET, queryset=tickets, user=user)
+        page = Paginator(filterset.qs, PER_PAGE).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        html = render_to_string("repairs/_ticket_list.html", {
+            "filter": filterset, "page": page, "query": query.urlencode(), "now": timezone.now()})
+        return html, [moment for ticket in page.object_list for moment in ticket.falls_overdue_at()]
+
+    address = hashlib.sha256(request.get_full_path().encode()).hexdigest()
     return render(request, "repairs/ticket_list.html", {
-        "filter": filterset, "page": page, "query": query.urlencode(), "now": timezone.now(),
+        "content": panels.kept(request, f"repairs.list.{address}", LIST_VERSIONS, make),
         "may_report": services.report_refusal(user, None) is None,
     })
 
