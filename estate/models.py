@@ -194,10 +194,12 @@ class JobRun(models.Model):
 class Version(models.Model):
     """A token the database itself changes in the same transaction as every write to the tables it watches
     (triggers of migration 0006, on PostgreSQL and SQLite): a page made from those tables is kept under it
-    (estate/register_cache.py). Writes through the ORM, in bulk or by hand all change it."""
+    (estate/cached.py). Writes through the ORM, in bulk or by hand all change it."""
 
     REGISTER = "register"  # buildings, households, residents
     PEOPLE = "people"  # logins, roles, two-step authenticators, the activity log
+    STATE = "state"  # the activity log alone: every change the app makes (migration 0008)
+    NAMES = (REGISTER, PEOPLE, STATE)
 
     name = models.CharField(max_length=20, primary_key=True)
     token = models.CharField(max_length=32)
