@@ -174,8 +174,8 @@ class QueryCountTest(KeysTestCase):
     def test_the_committee_dashboard(self):
         # The first request after a change computes the kept figures (estate.cached) and stores each: five queries
         # a figure (the cache's size, a savepoint, look for the row, write it, release) on top of computing it.
-        # The next: session, user with its unread count and roles; the state (tokens and chain head, one query); the kept
-        # estate summary, posted notices, ledger figures, keys in custody and out, the member's own hand-overs,
+        # The next: session, user with its unread count and roles; the state (tokens and chain head, one query); the
+        # kept estate summary, posted notices, ledger figures, keys in custody and out, the member's own hand-overs,
         # repairs' open tickets (6 lookups); messages: the unread list; care: open alerts, today's checks;
         # decisions: motions open for votes; budgeting: budgets open for comment
         for size in (1, 10):
