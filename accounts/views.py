@@ -29,7 +29,7 @@ from accounts.forms import InvitationForm, RoleGrantForm, SetPasswordForm
 from accounts.models import ActivityRecord, Invitation, Role, User
 from accounts.permissions import chair_required, committee_required
 from accounts.tables import ActivityTable, InvitationTable, UserTable
-from estate import register_cache
+from estate import cached
 from estate.models import Resident, Version
 
 PER_PAGE = 50
@@ -71,7 +71,7 @@ def user_list(request):
 def _kept(request, name, make):
     """A list of logins or of the activity log, made once per state of the people and of the register (their
     roles name buildings and households; the log names what it touched, and every change writes to it)."""
-    return register_cache.kept(request, name, make, versions=(Version.PEOPLE, Version.REGISTER))
+    return cached.kept(request, name, make, versions=(Version.PEOPLE, Version.REGISTER))
 
 
 def _get_user_for_user(request, pk):

@@ -1,20 +1,31 @@
-"""Figures computed once per state of the estate (docs/ARCHITECTURE.md, "Figures computed once").
+"""What pages show, made once per state of the rows it comes from (docs/ARCHITECTURE.md, "Caching", "Figures computed
+once").
 
-`figure(request, name, compute, key=...)` returns what `compute()` returns, kept in the shared cache
-(CACHES["figures"], a database table every worker reads) under a key that names the state it was computed from:
+The state is named by tokens the database itself changes (`estate.models.Version`, triggers of migrations 0006,
+0008 and 0009): in the same transaction as every write to the tables a version watches, whoever writes and however
+(the ORM, in bulk, by hand), a trigger replaces its token, so the new token commits with the change or not at all:
 
-- the ledger's chain head (number and hash), which every posting moves and nothing else does;
-- a version token that every other change of state replaces: every change writes an activity record in its own
-  transaction (`accounts.activity.log_action`), and the record's `post_save` replaces the token there, in the
-  same transaction, so the new token and the change are committed together or not at all;
-- a digest of the code and templates, so a deploy never serves a figure computed by older code;
-- the figure's own key (a year, a household, a language, today's date where the figure depends on it).
+- `register`: buildings, households and residents;
+- `people`: logins, roles, two-step authenticators and the activity log;
+- `state`: the activity log alone. Every change the app makes writes an activity record in its own transaction
+  (`accounts.activity.log_action`), so this token moves with every change of state the app makes, and not with a
+  login (which writes `last_login`, shown by the list of logins);
+- one for each app's tables that the dashboard's panels show (`notices`, `ledger`, `repairs`, `keys`, …;
+  estate/panels.py keeps the panels under them);
+- and the ledger's chain head (number and hash), which every posting moves.
 
-A figure is therefore never stale: a request that reads the old state's key computes from data at least as new
-as that state (the key is read first), and once a change is committed every request reads the new key. The token
-is not replaced after the commit (`transaction.on_commit`): between the commit and the replacement a request
-would find the old state's figure under the old token and show it, and a process dying in between would leave it
-there for good. A writer that rolls back leaves the token as it was.
+Three things are kept under them, by the same rule: the state is read first, then the rows, so what is kept under a
+state is never older than that state, and once a change is committed every request reads the new state.
+
+- **Figures** (`figure`): values computed from the estate (a dashboard's money, the arrears rows, the public
+  accounts), in the shared cache `CACHES["figures"]` (a database table every worker reads), under the chain head,
+  the `register` and `state` tokens and a digest of the code, templates and translations (a deploy never serves a
+  figure of older code).
+- **Lists** (`kept`): the HTML of a long list, in each process's `lists` cache, under the tokens of the versions it
+  is made from, per viewer, language, day and address.
+- **Panels** (estate/panels.py): the dashboard's, each app's as HTML in each process's `panels` cache, per viewer.
+
+With a token missing (a flushed database before `post_migrate` has put them back) nothing is kept.
 """
 
 import functools
@@ -25,12 +36,13 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connection
+from django.db import connections, router
+from django.utils import timezone
+from django.utils.translation import get_language
 
-VERSION = "figures:version"
-# Figures have a table of their own (CACHES["figures"]): in the table of the login-failure counters, figures of a large
-# estate would make the cache cull its lowest keys, those counters among them. An hour: the entries of states gone by
-# expire soon, and the cache deletes expired entries first when it holds more than its MAX_ENTRIES.
+from estate.models import Version
+
+# Entries of states gone by expire within the hour; a cache past its MAX_ENTRIES deletes expired entries first.
 TIMEOUT = 3600
 _MISSING = object()
 
@@ -39,16 +51,35 @@ def figure(request, name, compute, *, key=()):
     """`compute()`, or what it returned before in the same state. `request` (or None) keeps the state read once
     per request (a view that changes state redirects before anything reads a figure); `key` holds whatever else
     the figure depends on, each part with a stable repr."""
-    state = _state(request)
-    if state is None:
+    current = state(request)
+    if current is None:
         return compute()
-    digest = hashlib.sha256(repr((state, key)).encode()).hexdigest()
+    digest = hashlib.sha256(repr((code_digest(), current["head"], current[Version.REGISTER], current[Version.STATE],
+                                  key)).encode()).hexdigest()
     cache_key = f"figure:{name}:{digest}"
     value = caches["figures"].get(cache_key, _MISSING)
     if value is _MISSING:
         value = compute()
         caches["figures"].set(cache_key, value, TIMEOUT)
     return value
+
+
+def kept(request, name, make, versions=(Version.REGISTER,)):
+    """The HTML `make()` returns for this request, made once per state of the rows `versions` watch."""
+    current = state(request)
+    if current is None:
+        return make()
+    user = request.user
+    viewer = "committee" if user.is_committee else f"user{user.pk}"
+    address = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    token = ":".join(current[version] for version in versions)
+    key = f"list:{name}:{token}:{viewer}:{get_language()}:{timezone.localdate():%Y%m%d}:{address}"
+    lists = caches["lists"]
+    html = lists.get(key)
+    if html is None:
+        html = make()
+        lists.set(key, html)
+    return html
 
 
 def reach(user):
@@ -58,43 +89,46 @@ def reach(user):
     return ("buildings", tuple(sorted(user.headed_building_ids)), tuple(sorted(user.household_ids)))
 
 
-def _state(request):
-    if request is not None and hasattr(request, "_figures_state"):
-        return request._figures_state
+def state(request):
+    """{version name: token, "head": (seq, hash) or None}, read once per request (`request` None: read now) before
+    any row; None with a version missing (a flushed database)."""
+    if request is not None and hasattr(request, "_kept_state"):
+        return request._kept_state
+    alias = router.db_for_read(Version)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(_statement(alias))
+        rows = cursor.fetchall()
+    current = {name: token for name, token, _seq, _hash in rows}
+    if all(name in current for name in Version.NAMES):
+        current["head"] = (rows[0][2], rows[0][3]) if rows[0][2] is not None else None
+    else:
+        current = None
+    if request is not None:
+        request._kept_state = current
+    return current
+
+
+@functools.cache
+def _statement(alias):
+    """One statement for the tokens and the chain head, written once per process (a queryset costs more to build
+    than the database takes to answer)."""
     from ledger.models import ChainHead
 
-    head = ChainHead.objects.values_list("seq", "hash").filter(pk=1).first()
-    version = _version()
-    state = None if version is None else (code_digest(), head, version)
-    if request is not None:
-        request._figures_state = state
-    return state
+    quote = connections[alias].ops.quote_name
+    version = {field.name: quote(field.column) for field in Version._meta.concrete_fields}
+    head = {field.name: quote(field.column) for field in ChainHead._meta.concrete_fields}
+    return (f"SELECT v.{version['name']}, v.{version['token']}, h.{head['seq']}, h.{head['hash']} "
+            f"FROM {quote(Version._meta.db_table)} v LEFT JOIN {quote(ChainHead._meta.db_table)} h "
+            f"ON h.{head['id']} = 1")
 
 
-def _version():
-    version = caches["figures"].get(VERSION)
-    if version is None:
-        # Never set, or culled by the cache: a fresh token, under which nothing was computed yet.
-        caches["figures"].add(VERSION, secrets.token_hex(16), timeout=None)
-        version = caches["figures"].get(VERSION)
-    # Still None when a writer holds SQLite's lock: this request computes its figures without the cache.
-    return version
-
-
-def state_changed(**kwargs):
-    """Replace the version token, inside the transaction that makes the change."""
-    token = secrets.token_hex(16)
-    caches["figures"].set(VERSION, token, timeout=None)
-    # A set that found no token row inserts one; if another writer inserted it first, the database refused ours
-    # and the cache swallowed the error. That row is there now, so a second set replaces it.
-    if caches["figures"].get(VERSION) != token:
-        caches["figures"].set(VERSION, token, timeout=None)
-
-
-def migrated(sender, **kwargs):
-    """After migrate or flush (which empties every table but the cache's): figures of the old rows must go."""
-    if sender.name == "estate" and settings.CACHES["figures"]["LOCATION"] in connection.introspection.table_names():
-        state_changed()
+def migrated(sender, using, **kwargs):
+    """After migrate or flush (which empties every table but the caches'): fresh tokens, so that nothing kept
+    for the rows before is found for the rows after; the versions' rows again where flush removed them."""
+    if sender.name != "estate" or Version._meta.db_table not in connections[using].introspection.table_names():
+        return
+    for name in Version.NAMES:
+        Version.objects.using(using).update_or_create(name=name, defaults={"token": secrets.token_hex(16)})
 
 
 @functools.cache
@@ -112,7 +146,6 @@ def code_digest():
 
 
 def connect():
-    from django.db.models.signals import post_migrate, post_save
+    from django.db.models.signals import post_migrate
 
-    post_save.connect(state_changed, sender="accounts.ActivityRecord", dispatch_uid="estate.cached.state_changed")
     post_migrate.connect(migrated, dispatch_uid="estate.cached.migrated")

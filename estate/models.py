@@ -194,7 +194,7 @@ class JobRun(models.Model):
 class Version(models.Model):
     """A token the database itself changes in the same transaction as every write to the tables it watches
     (triggers of migration 0006, on PostgreSQL and SQLite): a page made from those tables is kept under it
-    (estate/register_cache.py). Writes through the ORM, in bulk or by hand all change it."""
+    (estate/cached.py). Writes through the ORM, in bulk or by hand all change it."""
 
     REGISTER = "register"  # buildings, households, residents
     PEOPLE = "people"  # logins, roles, two-step authenticators, the activity log
@@ -207,6 +207,8 @@ class Version(models.Model):
     BUDGET = "budget"  # budget plans and their comments
     CARE = "care"  # check-in agreements, checks, alerts
     MESSAGES = "messages"  # the inbox
+    STATE = "state"  # the activity log alone: every change the app makes (migration 0009)
+    NAMES = (REGISTER, PEOPLE, NOTICES, LEDGER, REPAIRS, KEYS, DECISIONS, BUDGET, CARE, MESSAGES, STATE)
 
     name = models.CharField(max_length=20, primary_key=True)
     token = models.CharField(max_length=32)

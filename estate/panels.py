@@ -25,12 +25,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from estate import register_cache
-from estate.models import Version
-
-# Every version a panel may be kept under, read in one query.
-NAMES = (Version.REGISTER, Version.PEOPLE, Version.NOTICES, Version.LEDGER, Version.REPAIRS, Version.KEYS,
-         Version.DECISIONS, Version.BUDGET, Version.CARE, Version.MESSAGES)
+from estate import cached
 
 
 def app_panels(request, app, module):
@@ -68,11 +63,9 @@ def kept(request, name, versions, make):
 
 
 def tokens(request):
-    """Every version's token, read once per request: {name: token}, or None in a flushed database."""
-    if not hasattr(request, "_panel_tokens"):
-        joined = register_cache.tokens(*NAMES)
-        request._panel_tokens = None if joined is None else dict(zip(NAMES, joined.split(":"), strict=True))
-    return request._panel_tokens
+    """Every version's token, read once per request (estate.cached.state): {name: token}, or None in a flushed
+    database."""
+    return cached.state(request)
 
 
 def _render(pairs):

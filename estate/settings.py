@@ -182,7 +182,7 @@ CACHES = {
         "TIMEOUT": None,
         "OPTIONS": {"MAX_ENTRIES": 2000},
     },
-    # Long lists kept whole under the tokens the database changes with their rows (estate/register_cache.py):
+    # Long lists kept whole under the tokens the database changes with their rows (estate/cached.py):
     # 30-60 kB each, so fewer of them, lest a walk through every sort and filter fill a worker's memory.
     "lists": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

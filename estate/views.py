@@ -18,8 +18,8 @@ from django_tables2 import RequestConfig
 
 from accounts.models import COMMITTEE_KINDS, ActivityRecord, Role
 from accounts.permissions import committee_required, role_required
+from estate import cached, roster, services
 from estate import panels as dashboard_panels
-from estate import register_cache, roster, services
 from estate.filters import HouseholdFilter, ResidentFilter
 from estate.forms import HouseholdForm, ResidentForm, RosterUploadForm
 from estate.models import Building, Household, Resident
@@ -103,7 +103,7 @@ def household_list(request):
     """Every household for the committee; a building head sees their own building's, read-only.
 
     Queries, whatever the number of rows: session, user with roles, the register's token; unless the list
-    is kept for that token (estate/register_cache.py): total area, count, buildings (the filter's choices),
+    is kept for that token (estate/cached.py): total area, count, buildings (the filter's choices),
     one page of households with their buildings, their residents.
     """
     user = request.user
@@ -126,7 +126,7 @@ def household_list(request):
         return render_to_string("estate/_household_list.html",
                                 {"table": table, "filter": filterset, "filtered": _filtered(filterset)}, request)
 
-    return render(request, "estate/household_list.html", {"content": register_cache.kept(request, "households",
+    return render(request, "estate/household_list.html", {"content": cached.kept(request, "households",
                                                                                           content)})
 
 
@@ -248,7 +248,7 @@ def resident_list(request):
         return render_to_string("estate/_resident_list.html",
                                 {"table": table, "filter": filterset, "filtered": _filtered(filterset)}, request)
 
-    return render(request, "estate/resident_list.html", {"content": register_cache.kept(request, "residents",
+    return render(request, "estate/resident_list.html", {"content": cached.kept(request, "residents",
                                                                                          content)})
 
 

@@ -79,7 +79,7 @@ class BaseTestCase(Personas, TestCase):
     def setUp(self):
         super().setUp()
         # Every test of a class starts from the same rows, so from the same register token: a list an earlier
-        # test kept under it would answer without the context tests read (estate/register_cache.py).
+        # test kept under it would answer without the context tests read (estate/cached.py).
         caches["lists"].clear()
         caches["panels"].clear()  # the same for the dashboard's panels (estate/panels.py)
 

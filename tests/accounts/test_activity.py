@@ -64,7 +64,7 @@ class ActivityLogTest(BaseTestCase):
         with transaction.atomic():
             for n in range(120):
                 log_action("test.bulk", self.household_a, by=self.chair, details={"n": n})
-        # session, user with the viewer's roles, the tokens (estate/register_cache.py), then (not kept for them) the
+        # session, user with the viewer's roles, the tokens (estate/cached.py), then (not kept for them) the
         # filter's choices (people, verbs, object types), count, one page of records with actor and object type
         with self.assertNumQueries(8):
             response = self.client.get(reverse("accounts:activity"), {"verb": "test.bulk", "page": 2})

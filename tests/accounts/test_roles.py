@@ -141,7 +141,7 @@ class UserListTest(BaseTestCase):
         self.client.get(url)
         for n in range(30):
             make_user(f"extra{n}", (Role.Kind.RESIDENT, self.household_a2))
-        # session, user with its unread count and the viewer's roles, the tokens (estate/register_cache.py), then
+        # session, user with its unread count and the viewer's roles, the tokens (estate/cached.py), then
         # (not kept for them) count, page of users with their TOTP flag, their active roles
         with self.assertNumQueries(6):
             self.client.get(url)

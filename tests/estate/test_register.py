@@ -128,7 +128,7 @@ class HouseholdListTest(BaseTestCase):
 
 
 class KeptListTest(BaseTestCase):
-    """The lists are kept per state of the register (estate/register_cache.py): whoever writes to buildings,
+    """The lists are kept per state of the register (estate/cached.py): whoever writes to buildings,
     households or residents, and however, the next page shows it."""
 
     def test_a_list_kept_for_the_register_as_it_is_costs_three_queries(self):
