@@ -20,7 +20,8 @@ from keys import access
 from keys.models import KeyDeposit, KeyHandover, confirm_window
 
 NOTICE_DAYS = 30
-# The tables these panels read (estate/panels.py): keys, the households' codes, keepers' and witnesses' names.
+# The tables the keys' panels and pages read, kept under their tokens (estate/panels.py): keys, the households'
+# codes, keepers' and witnesses' names.
 VERSIONS = (Version.KEYS, Version.REGISTER, Version.PEOPLE)
 
 

@@ -6,9 +6,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,6 +22,7 @@ from estate.models import Household
 from estate.pdf import render_pdf
 from estate.uploads import serve
 from keys import access, services
+from keys.dashboard import VERSIONS
 from keys.forms import (
     ConsentForm,
     DepositForm,
@@ -169,11 +173,28 @@ def mine(request):
 
 @login_required
 def household(request, pk):
+    """A household's keys, kept as HTML per viewer and state of the keys (estate/panels.py): residents open this
+    page far more often than its keys change. The form token differs per session, so it is put in at each request."""
     household = _get_household_for_user(request, pk)
-    # Each key's story is kept (keys.templatetags.keys.deposit_story) under tokens read before its rows.
-    panels.tokens(request)
-    deposits = _with_history(household.key_deposits.all()).order_by("-deposited_at")
-    return render(request, "keys/household.html", {"household": household, "deposits": deposits})
+
+    def make():
+        deposits = list(_with_history(household.key_deposits.all()).order_by("-deposited_at"))
+        html = render_to_string("keys/_household_deposits.html", {
+            "household": household, "deposits": deposits, "user": request.user, "request": request,
+            "csrf_token": _FORM_TOKEN,
+        })
+        # The clock alone changes a story when a hand-over's time to confirm runs out or a key out falls overdue.
+        return html, [moment for deposit in deposits for handover in deposit.handovers.all()
+                      for moment in (handover.confirm_by, handover.due_back_at) if moment]
+
+    content = panels.kept(request, f"keys.household.{household.pk}", VERSIONS, make)
+    return render(request, "keys/household.html", {
+        "household": household, "content": mark_safe(content.replace(_FORM_TOKEN, get_token(request))),
+    })
+
+
+# Stands for the form token in kept HTML; letters and digits only, so escaping leaves it as it is.
+_FORM_TOKEN = "formtoken0kept0here0replaced0at0each0request"
 
 
 # --- Deposits ----------------------------------------------------------------------------

@@ -8,8 +8,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from estate import panels
-from estate.models import Version
 from keys import access
+from keys.dashboard import VERSIONS
 
 register = template.Library()
 
@@ -28,7 +28,6 @@ def on_duty(user):
 # A key's story (templates/keys/_story.html) and a hand-over's confirmations (_events.html), written here: through
 # the templates, with two includes a hand-over, a household's key page cost about 7 ms of CPU for 17 hand-overs.
 # What a key's story shows: hand-overs and their confirmations, households, keepers' and witnesses' names.
-STORY_VERSIONS = (Version.KEYS, Version.REGISTER, Version.PEOPLE)
 STORY_ITEM = """
   <li class="key-story-item">
     <p class="key-story-head">
@@ -132,4 +131,4 @@ def deposit_story(context, deposit):
         return key_story(handovers), [moment for handover in handovers
                                       for moment in (handover.confirm_by, handover.due_back_at) if moment]
 
-    return panels.kept(context["request"], f"keys.story.{deposit.pk}", STORY_VERSIONS, make)
+    return panels.kept(context["request"], f"keys.story.{deposit.pk}", VERSIONS, make)

@@ -1,3 +1,4 @@
+import re
 import shutil
 import subprocess
 from datetime import datetime, timedelta
@@ -74,6 +75,42 @@ class PrivacyTest(KeysTestCase):
         response = self.client.get("/keys/mine/")
         for text in ("K-017", "赵师傅", "孙阿姨", "浇了阳台的花", "楼下漏水", "女儿 139****5678"):
             self.assertContains(response, text)
+
+
+class KeptHouseholdPageTest(KeysTestCase):
+    """The household's keys are kept as HTML per viewer and state of the keys (keys.views.household)."""
+
+    def test_the_second_visit_reads_no_key_row_and_shows_the_same(self):
+        self.login(self.resident)
+        first = self.client.get("/keys/mine/")
+        # session, user with its unread count and roles, household, the state: no deposit, consent or hand-over
+        with self.assertNumQueries(4):
+            second = self.client.get("/keys/mine/")
+
+        def without_form_token(response):  # masked afresh for every response
+            return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+
+        self.assertEqual(without_form_token(first), without_form_token(second))
+
+    def test_a_change_written_behind_the_app_s_back_shows_at_once(self):
+        self.login(self.resident)
+        self.assertContains(self.client.get("/keys/mine/"), "K-017")
+        KeyDeposit.objects.filter(pk=self.deposit.pk).update(hook=42)
+        self.assertContains(self.client.get("/keys/mine/"), "<dd>42</dd>", html=False)
+
+    def test_the_kept_page_s_form_carries_this_session_s_token(self):
+        services.deposit_hand_back(deposit=self.deposit, resident=self.resident_record, by=self.volunteer)
+        other = self.client_class(enforce_csrf_checks=True)
+        self.login(self.resident)
+        other.force_login(self.resident)  # both logins before the first visit: the second visit finds it kept
+        self.assertContains(self.client.get("/keys/mine/"), "我已收回钥匙")
+        with self.assertNumQueries(4):  # kept: session, user, household, state
+            page = other.get("/keys/mine/").content.decode()
+        self.assertNotIn("formtoken", page)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        response = other.post(f"/keys/deposits/{self.deposit.pk}/confirm-return/", {"csrfmiddlewaretoken": token})
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(self.reload(self.deposit).status, KeyDeposit.Status.RETURNED)
 
 
 class HandoverPagesTest(KeysTestCase):
