@@ -14,8 +14,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -283,14 +284,28 @@ def _require_collector(request):
         raise PermissionDenied
 
 
+ARREARS_PER_PAGE = 50
+
+
 @login_required
 def arrears(request):
-    """Households owing money (a building head sees their building) and the estate's collection figures."""
+    """Households owing money (a building head sees their building) and the estate's collection figures.
+
+    A page of 50 households at a time, the largest debt first, under the count and sum of all of them; `all=1`
+    gives the whole list on one page, for printing. The figures and each page are computed once per state of the
+    books (estate.cached), from the running totals: their cost does not grow with the age of the books.
+    """
     _require_collector(request)
     today = timezone.localdate()
-    context = {**cached.figure(request, "ledger.arrears", lambda: _arrears_figures(request.user, today),
-                               key=(cached.reach(request.user), today, settings.LEDGER_BILL_DUE_DAY))}
-    context["total"] = sum((row.owed for row in context["rows"]), ZERO)
+    key = (cached.reach(request.user), today, settings.LEDGER_BILL_DUE_DAY)
+    context = {**cached.figure(request, "ledger.arrears", lambda: _arrears_figures(request.user, today), key=key)}
+    whole = request.GET.get("all") == "1"
+    # Paging the count the figures hold (no query); the page's rows are read for its households only.
+    page = None if whole else Paginator(range(context["count"]), ARREARS_PER_PAGE).get_page(request.GET.get("page"))
+    context["rows"] = cached.figure(
+        request, "ledger.arrears.rows", lambda: _arrears_rows(request.user, today, page),
+        key=(*key, page.number if page else "all"))
+    context.update(page=page, whole=whole)
     # Other apps' columns, such as the chasing record (催缴登记: each household's last reminder, messaging).
     columns = arrears_columns()
     ids = [row.household_id for row in context["rows"]]
@@ -302,16 +317,28 @@ def arrears(request):
 
 
 def _arrears_figures(user, today):
-    """The households owing, and the collection of the month last billed: computed once per state (estate.cached)."""
+    """How many households owe and how much (all of them, not the page), and the collection of the month last
+    billed: computed once per state (estate.cached)."""
     last_billed = Charge.objects.order_by("-month").values_list("month", flat=True).first()
     month = last_billed or today.replace(day=1)
+    owing = reports.arrears_today(Household.objects.visible_to(user), today=today).aggregate(
+        count=Count("pk"), total=exact_sum("owed"))
     return {
-        "rows": reports.arrears(until=today, households=Household.objects.visible_to(user)),
+        "count": owing["count"],
+        "total": owing["total"],
         "month": month,
         "collection": reports.collection(month),
         "year_to_date": reports.collection_year_to_date(month),
         "due_day": settings.LEDGER_BILL_DUE_DAY,
     }
+
+
+def _arrears_rows(user, today, page):
+    """The households of one page (None: every one) in arrears, with their overdue months."""
+    totals = reports.arrears_today(Household.objects.visible_to(user), today=today)
+    if page is not None:
+        totals = totals[(page.number - 1) * ARREARS_PER_PAGE:page.number * ARREARS_PER_PAGE]
+    return reports.arrears_rows(totals)
 
 
 @functools.cache
