@@ -261,16 +261,25 @@ def expected():
         .filter(total__gte=F("charge__amount"))
         .values("charge_id")
     )
-    oldest = (
-        Charge.objects.filter(household_id__in=owing, amount__gt=0)
-        .exclude(pk__in=fully_settled)
-        .order_by()
-        .values_list("household_id")
-        .annotate(oldest=Min("month"), count=Count("pk"))
-    )
-    for household_id, month, count in oldest:
-        households[household_id]["oldest_open"] = month
-        households[household_id]["open_charges"] = count
+    # One row an open charge (a household has one charge a month): the households' oldest open month and count,
+    # and each month's charges not fully paid and what is unpaid of them (what was paid of the partly paid ones
+    # taken off below).
+    open_by_month = defaultdict(lambda: [0, ZERO])
+    for household_id, month, amount in (
+        Charge.objects.filter(household_id__in=owing, amount__gt=0).exclude(pk__in=fully_settled)
+        .values_list("household_id", "month", "amount")
+    ):
+        row = households[household_id]
+        row["oldest_open"] = min(month, row["oldest_open"] or month)
+        row["open_charges"] += 1
+        open_by_month[month][0] += 1
+        open_by_month[month][1] += amount
+    for month, paid in (
+        Settlement.objects.filter(not_reversed("payment__transaction_id"), charge__household_id__in=owing)
+        .values("charge_id").annotate(total=exact_sum("amount")).filter(total__lt=F("charge__amount"))
+        .values_list("charge__month", "total")
+    ):
+        open_by_month[month][1] -= paid
 
     accounts = {}
     for account_id, month, total, debits in (
@@ -289,25 +298,25 @@ def expected():
         .order_by()
     ):
         funds[(fund_id, _as_date(month))] = {"raised": -raised, "spent": spent}
-    return dict(households), accounts, funds, _fees_expected()
+    return dict(households), accounts, funds, _fees_expected(open_by_month)
 
 
-def _fees_expected():
-    """{month: fee figures} as the charges, settlements and entries give them, zero rows left out."""
+def _fees_expected(open_by_month):
+    """{month: fee figures} as the charges, settlements and entries give them, zero rows left out.
+
+    `open_by_month`: {month: [charges not fully paid, what is unpaid of them]}. Every other charge is paid in full
+    (no charge is settled beyond its amount: check_ledger looks first), so a month's settled money is what was
+    billed less what is unpaid: ten years of settlements are not summed again by month.
+    """
     fees = defaultdict(lambda: dict.fromkeys(FEE_FIELDS, ZERO) | {"households_billed": 0, "households_paid": 0,
                                                                   "payments": 0, "undone": 0})
     for month, billed, count in (Charge.objects.filter(amount__gt=0).values_list("month")
                                  .annotate(billed=exact_sum("amount"), count=Count("pk")).order_by()):
         fees[month]["billed"], fees[month]["households_billed"] = billed, count
-    # What is settled of each charge, summed here by month: one pass over the settlements, not a subquery a charge.
-    for month, amount, paid in (
-        Settlement.objects.filter(not_reversed("payment__transaction_id"), charge__amount__gt=0)
-        .values_list("charge_id", "charge__month", "charge__amount").annotate(paid=exact_sum("amount"))
-        .values_list("charge__month", "charge__amount", "paid").order_by()
-    ):
-        fees[month]["settled"] += paid
-        if paid >= amount:
-            fees[month]["households_paid"] += 1
+    for month, row in fees.items():
+        count, unpaid = open_by_month.get(month, (0, ZERO))
+        row["settled"] = row["billed"] - unpaid
+        row["households_paid"] = row["households_billed"] - count
     fee_payment = (Q(transaction__kind=Transaction.Kind.PAYMENT)
                    | Q(transaction__reverses__kind=Transaction.Kind.PAYMENT))
     for month, received, payments, undone in (
