@@ -302,17 +302,11 @@ def arrears(request):
     whole = request.GET.get("all") == "1"
     # Paging the count the figures hold (no query); the page's rows are read for its households only.
     page = None if whole else Paginator(range(context["count"]), ARREARS_PER_PAGE).get_page(request.GET.get("page"))
-    context["rows"] = cached.figure(
+    # The page's rows rendered, with the other apps' columns: kept too (a reminder recorded is a change of state).
+    context.update(cached.figure(
         request, "ledger.arrears.rows", lambda: _arrears_rows(request.user, today, page),
-        key=(*key, page.number if page else "all"))
-    context.update(page=page, whole=whole)
-    # Other apps' columns, such as the chasing record (催缴登记: each household's last reminder, messaging).
-    columns = arrears_columns()
-    ids = [row.household_id for row in context["rows"]]
-    cells = [(column.TEMPLATE, column.cells(ids)) for column in columns]
-    context["columns"] = columns
-    context["lines"] = [(row, [(template, found.get(row.household_id)) for template, found in cells])
-                        for row in context["rows"]]
+        key=(*key, page.number if page else "all", get_language())))
+    context.update(page=page, whole=whole, columns=arrears_columns())
     return render(request, "ledger/arrears.html", context)
 
 
@@ -334,11 +328,18 @@ def _arrears_figures(user, today):
 
 
 def _arrears_rows(user, today, page):
-    """The households of one page (None: every one) in arrears, with their overdue months."""
+    """The households of one page (None: every one) in arrears, with their overdue months, and their rows
+    rendered with the columns other apps add, such as the chasing record (催缴登记: each household's last
+    reminder, messaging)."""
     totals = reports.arrears_today(Household.objects.visible_to(user), today=today)
     if page is not None:
         totals = totals[(page.number - 1) * ARREARS_PER_PAGE:page.number * ARREARS_PER_PAGE]
-    return reports.arrears_rows(totals)
+    rows = reports.arrears_rows(totals)
+    columns = arrears_columns()
+    cells = [(column.TEMPLATE, column.cells([row.household_id for row in rows])) for column in columns]
+    lines = [(row, [(template, found.get(row.household_id)) for template, found in cells]) for row in rows]
+    return {"rows": rows, "rows_html": render_to_string("ledger/_arrears_rows.html",
+                                                        {"lines": lines, "columns": columns})}
 
 
 @functools.cache
