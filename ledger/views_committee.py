@@ -19,10 +19,12 @@ from django.db import transaction
 from django.db.models import Count, F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.module_loading import module_has_submodule
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -336,10 +338,31 @@ def _arrears_rows(user, today, page):
         totals = totals[(page.number - 1) * ARREARS_PER_PAGE:page.number * ARREARS_PER_PAGE]
     rows = reports.arrears_rows(totals)
     columns = arrears_columns()
-    cells = [(column.TEMPLATE, column.cells([row.household_id for row in rows])) for column in columns]
-    lines = [(row, [(template, found.get(row.household_id)) for template, found in cells]) for row in rows]
-    return {"rows": rows, "rows_html": render_to_string("ledger/_arrears_rows.html",
-                                                        {"lines": lines, "columns": columns})}
+    cells = [(get_template(column.TEMPLATE), column.cells([row.household_id for row in rows])) for column in columns]
+    links = [reverse(name, args=[_UNIT]) for name in ("ledger:household", "ledger:reminder", "ledger:payment-new")]
+    return {"rows": rows, "rows_html": mark_safe("\n".join(
+        _arrears_row(row, links, [
+            template.render({"cell": found.get(row.household_id), "household_id": row.household_id})
+            for template, found in cells])
+        for row in rows) or format_html('<tr><td colspan="{}" class="muted">{}</td></tr>', len(columns) + 4,
+                                        _("No household is in arrears.")))}
+
+
+# A row of the arrears list is put together here rather than by the template engine: 50 rows of four links and
+# their cells cost 40 ms of CPU there, which at 5,000 households was the page's cost (each URL is reversed once).
+_UNIT = 987654321
+
+
+def _arrears_row(row, links, cells):
+    household, slip, payment = (link.replace(str(_UNIT), str(row.household_id)) for link in links)
+    return format_html(
+        '<tr><td class="nowrap card-title"><a href="{}">{}</a>\n'
+        '      <span class="row-links no-print"><a href="{}">{}</a>\n      <a href="{}">{}</a></span></td>\n'
+        '    <td class="money card-figure">{}</td><td class="card-field" data-label="{}">{}</td>'
+        '<td class="nowrap card-field" data-label="{}">{}</td>\n    {}</tr>',
+        household, row.code, slip, _("Reminder slip"), payment, _("Record payment"), money(row.owed),
+        _("Overdue months"), row.open_months, _("Owed since"), f"{row.oldest:%Y-%m}" if row.oldest else "",
+        mark_safe("".join(format_html('<td class="card-line">{}</td>', cell) for cell in cells)))
 
 
 @functools.cache
