@@ -632,6 +632,8 @@ class HouseholdTotal(models.Model):
     balance = money_field(_("balance"), default=Decimal("0.00"))  # the receivable sub-ledger: owed (+), ahead (−)
     # The month of the oldest charge not fully settled; empty when every charge is.
     oldest_open = models.DateField(null=True, blank=True)
+    # How many charges are not fully settled (the arrears page's months, without reading them).
+    open_charges = models.IntegerField(default=0)
 
     def __str__(self):
         return f"{self.household_id} {self.balance}"
@@ -671,6 +673,29 @@ class FundMonthTotal(models.Model):
 
     def __str__(self):
         return f"{self.fund_id} {self.month:%Y-%m} {self.raised} {self.spent}"
+
+
+class FeeMonthTotal(models.Model):
+    """The property fees of one month, kept as postings happen (ledger/totals.py), so the collection figures and
+    the public accounts' fee line read one row instead of 5,000 charges or payments.
+
+    Two views of the month: the charges billed for it (billed, what payments not reversed settled of them, how
+    many households were billed a fee and how many have paid it in full: charges of zero left out, as
+    reports.collection counts them) and the fee money that moved in it (payments and their reversals dated in
+    the month, as they reach cash, bank or a building head: the public accounts' one fee line a month).
+    """
+
+    month = models.DateField(unique=True)
+    billed = money_field(_("billed"), default=Decimal("0.00"))
+    settled = money_field(_("settled"), default=Decimal("0.00"))
+    households_billed = models.IntegerField(default=0)
+    households_paid = models.IntegerField(default=0)
+    received = money_field(_("received"), default=Decimal("0.00"))  # payments less reversals dated in the month
+    payments = models.IntegerField(default=0)  # payments dated in the month
+    undone = models.IntegerField(default=0)  # reversals of payments dated in the month
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.billed} {self.settled}"
 
 
 def household_balance(household_id):

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Min, Q
+from django.db.models import Count, DecimalField, F, Min, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Round
 from django.utils import timezone
 
 from estate.aggregates import exact_sum
@@ -21,6 +22,7 @@ from ledger.models import (
     ClosedMonth,
     Entry,
     Expense,
+    FeeMonthTotal,
     Fund,
     FundMonthTotal,
     HouseholdTotal,
@@ -81,7 +83,11 @@ def collection(month, *, until=None):
     `until` counts payments made up to that day (the month's last day for a
     notice); by default every payment so far.
     """
-    until = until or date.max
+    if until is None:
+        # Every payment so far: the month's kept totals (ledger.totals), one row instead of its 5,000 charges.
+        row = FeeMonthTotal.objects.filter(month=month).first() or FeeMonthTotal(month=month)
+        return Collection(row.billed, row.settled, percent(row.settled, row.billed), row.households_paid,
+                          row.households_billed)
     charges = Charge.objects.filter(month=month, amount__gt=0)
     billed = charges.aggregate(total=exact_sum("amount"))["total"]
     collected = _settled(charges, until)
@@ -92,7 +98,10 @@ def collection(month, *, until=None):
 
 def collection_year_to_date(month, *, until=None):
     """Collection for January to `month` of its year, as one figure."""
-    until = until or date.max
+    if until is None:
+        figures = FeeMonthTotal.objects.filter(month__gte=month.replace(month=1), month__lte=month).aggregate(
+            billed=exact_sum("billed"), settled=exact_sum("settled"))
+        return Collection(figures["billed"], figures["settled"], percent(figures["settled"], figures["billed"]), 0, 0)
     charges = Charge.objects.filter(month__gte=month.replace(month=1), month__lte=month, amount__gt=0)
     billed = charges.aggregate(total=exact_sum("amount"))["total"]
     collected = _settled(charges, until)
@@ -139,6 +148,37 @@ def arrears(*, until=None, households=None):
         .annotate(owed=exact_sum(F("amount") - F("paid")), open_months=Count("pk"), oldest=Min("month"))
     )
     return sorted((Arrear(*row) for row in rows), key=lambda row: (-row.owed, row.code))
+
+
+def arrears_today(households=None, *, today=None):
+    """The households in arrears today, as the running totals (ledger.totals) give them: a queryset of their
+    HouseholdTotal rows with `owed` (what is overdue) and `overdue_months`, the largest debt first. Page it, or
+    aggregate it for the whole list's count and sum: neither reads ten years of charges, nor a row of a household
+    not in arrears.
+
+    A household is in arrears when its oldest month not fully paid is overdue. What it owes overdue is what it
+    was billed less what was settled, less what is still open of its charges not yet due (this month's, before
+    its due day); its overdue months are its open charges less those. Only those few charges are read. For a day
+    in the past, see arrears().
+    """
+    last = last_overdue_month(today or timezone.localdate())
+    households = households if households is not None else Household.objects.all()
+    not_due = (Charge.objects.filter(household_id=OuterRef("household_id"), month__gt=last).unpaid()
+               .order_by().values("household_id"))
+    open_not_due = not_due.annotate(open=exact_sum(F("amount") - F("paid"))).values("open")
+    months_not_due = not_due.annotate(count=Count("pk")).values("count")
+    owed = F("billed") - F("settled") - Coalesce(Subquery(open_not_due), Value(ZERO))
+    return (HouseholdTotal.objects.filter(oldest_open__lte=last, household__in=households)
+            # Rounded in the SQL: SQLite subtracts decimals as binary floating point (estate.aggregates).
+            .annotate(owed=Round(owed, 2, output_field=DecimalField(max_digits=16, decimal_places=2)),
+                      overdue_months=F("open_charges") - Coalesce(Subquery(months_not_due), Value(0)))
+            .order_by("-owed", "household__code"))
+
+
+def arrears_rows(totals):
+    """Arrear rows of (a page of) arrears_today(), in one query."""
+    return [Arrear(*row) for row in totals.values_list("household_id", "household__code", "owed", "overdue_months",
+                                                       "oldest_open")]
 
 
 def balances(until, codes=MONEY_ACCOUNTS):

@@ -186,8 +186,12 @@ def _post(*, head, date, kind, memo, lines, by, reverses=None, record=None, hous
     for entry in entries:
         entry.transaction = txn
     Entry.objects.bulk_create(entries, batch_size=2000)
+    # A fee payment or its reversal: its money is the month's fee line in the public accounts (ledger.totals).
+    fee_money = kind == Transaction.Kind.PAYMENT or (reverses is not None and reverses.kind == Transaction.Kind.PAYMENT)
     totals.entries_posted(entries, day=date, receivable_id=account_ids.get(Account.RECEIVABLE),
-                          households=household_totals)
+                          households=household_totals,
+                          money_ids={account_ids[code] for code in totals.MONEY_CODES if code in account_ids}
+                          if fee_money else None)
     head.seq, head.hash = txn.seq, txn.hash
     head.save(update_fields=["seq", "hash"])
     return txn
@@ -444,6 +448,7 @@ def month_bill(*, month, by, idempotency_key=None):
     for charge in charges:
         charge.transaction = txn
     Charge.objects.bulk_create(charges, batch_size=2000)
+    totals.fees_billed(charges)
     # Money paid ahead goes to the new charges. They are the only open charges of a household with
     # money paid ahead: every payment and reversal sets credit against open charges at once, so no
     # household has both before billing (check_ledger verifies it). Looking no further keeps billing
@@ -494,7 +499,7 @@ def _credits(payments):
 def _settle(credits, open_charges):
     """Set each credit against its household's open charges ([charge, due] oldest first); save the settlements
     and note the payments whose money is now all spent."""
-    settlements, spent = [], []
+    settlements, spent, settled = [], [], []
     for payment, left in credits:
         for due in open_charges.get(payment.household_id, ()):
             if not left:
@@ -504,10 +509,12 @@ def _settle(credits, open_charges):
                 settlements.append(Settlement(payment=payment, charge=due[0], amount=part))
                 due[1] -= part
                 left -= part
+                settled.append((due[0], part, due[1]))
         if not left:
             spent.append(SpentPayment(payment=payment))
     Settlement.objects.bulk_create(settlements, batch_size=2000)
     SpentPayment.objects.bulk_create(spent, batch_size=2000)
+    totals.fees_settled(settled)
     return settlements
 
 
@@ -622,6 +629,7 @@ def payment_reverse(*, payment, reason, by, date=None):
         # The money had reached cash or bank: take it back out of there, then off the household.
         _reverse(original=handover.transaction, reason=reason, by=by, date=date)
     txn = _reverse(original=payment.transaction, reason=reason, by=by, date=date)
+    totals.fees_unsettled(payment.settlements.select_related("charge"))
     # The charges this payment settled are open again; other money paid ahead may settle them.
     deltas = totals.settled_by(_apply_credits({payment.household_id}))
     undone = payment.settlements.aggregate(total=exact_sum("amount"))["total"]

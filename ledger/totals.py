@@ -1,10 +1,12 @@
 """Running totals of the books, kept where postings happen, so pages read a handful of rows.
 
-- `HouseholdTotal`: per household, what was billed, paid (not reversed), settled, the receivable balance and
-  the oldest month not fully paid (the dashboard, the statement, the arrears list);
+- `HouseholdTotal`: per household, what was billed, paid (not reversed), settled, the receivable balance, the
+  oldest month not fully paid and how many charges are not (the dashboard, the statement, the arrears list);
 - `AccountMonthTotal`: per account and month, the sum of its entries and of its debits (balances at a month's
   end, the public accounts' opening balance, budget against actual);
-- `FundMonthTotal`: per designated fund and month, money raised and spent.
+- `FundMonthTotal`: per designated fund and month, money raised and spent;
+- `FeeMonthTotal`: per month, the collection of the charges billed for it (billed, settled, households billed and
+  fully paid) and the fee money received in it (the dashboard, the arrears page, the public accounts).
 
 Every function that changes them is called by ledger.services inside the posting's database transaction, after
 the chain head is locked: postings are serial, so reading a total and writing it back cannot race. The totals
@@ -17,7 +19,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Case, Exists, F, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, Exists, F, Min, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Round, TruncMonth
 from django.db.models.lookups import GreaterThan
 
@@ -28,25 +30,37 @@ from ledger.models import (
     ChainHead,
     Charge,
     Entry,
+    FeeMonthTotal,
     FundMonthTotal,
     HouseholdTotal,
     Payment,
     Settlement,
+    Transaction,
     month_start,
     not_reversed,
 )
 
 ZERO = Decimal("0.00")
 HOUSEHOLD_FIELDS = ("billed", "paid", "settled", "balance")
+OPEN_FIELDS = ("oldest_open", "open_charges")
+FEE_FIELDS = ("billed", "settled", "households_billed", "households_paid", "received", "payments", "undone")
+# Where fee money arrives (reports.MONEY_ACCOUNTS); a hand-over between them is no fee line.
+MONEY_CODES = (Account.CASH, Account.BANK, Account.HELD_BY_HEADS)
 
 
 # --- Kept as postings happen ------------------------------------------------------------------------------
 
 
-def entries_posted(entries, *, day, receivable_id, households=True):
+def entries_posted(entries, *, day, receivable_id, households=True, money_ids=None):
     """A transaction dated `day` posted `entries`: add them to their account's, fund's and (unless `households` is
-    false: billing adds its own, households_billed) household's totals."""
+    false: billing adds its own, households_billed) household's totals. `money_ids`: the transaction is a fee
+    payment or its reversal, and its entries in these accounts (cash, bank, held by heads) are the fee money
+    received in the month."""
     month = month_start(day)
+    if money_ids:
+        moved = [entry.amount for entry in entries if entry.account_id in money_ids]
+        fees_add({month: {"received": sum(moved, ZERO), "payments": sum(1 for amount in moved if amount > 0),
+                          "undone": sum(1 for amount in moved if amount < 0)}})
     by_account = defaultdict(lambda: [ZERO, ZERO])
     by_fund = defaultdict(lambda: [ZERO, ZERO])
     balances = defaultdict(lambda: ZERO)
@@ -97,17 +111,18 @@ def households_add(deltas, *, refresh=()):
         for field, amount in changes.items():
             setattr(row, field, getattr(row, field) + amount)
     if refresh:
-        oldest = dict(
-            Charge.objects.filter(household_id__in=refresh)
+        open_charges = {
+            household_id: (oldest, count)
+            for household_id, oldest, count in Charge.objects.filter(household_id__in=refresh)
             .unpaid()
             .order_by()
             .values("household_id")
-            .annotate(oldest=Min("month"))
-            .values_list("household_id", "oldest")
-        )
+            .annotate(oldest=Min("month"), count=Count("pk"))
+            .values_list("household_id", "oldest", "count")
+        }
         for household_id in refresh:
-            rows[household_id].oldest_open = oldest.get(household_id)
-    HouseholdTotal.objects.bulk_update(rows.values(), [*HOUSEHOLD_FIELDS, "oldest_open"], batch_size=500)
+            rows[household_id].oldest_open, rows[household_id].open_charges = open_charges.get(household_id, (None, 0))
+    HouseholdTotal.objects.bulk_update(rows.values(), [*HOUSEHOLD_FIELDS, *OPEN_FIELDS], batch_size=500)
 
 
 def households_billed(month, household_ids):
@@ -142,7 +157,60 @@ def households_billed(month, household_ids):
             When(GreaterThan(amount, settled), then=Value(month)),
             default=None,
         ),
+        open_charges=Case(When(GreaterThan(amount, settled), then=F("open_charges") + 1), default=F("open_charges")),
     )
+
+
+def fees_add(deltas):
+    """Add `deltas` ({month: {field: amount}}) to the months' fee totals, making missing rows."""
+    deltas = {month: changes for month, changes in deltas.items() if any(changes.values())}
+    if not deltas:
+        return
+    rows = {row.month: row for row in FeeMonthTotal.objects.filter(month__in=list(deltas))}
+    missing = [FeeMonthTotal(month=month) for month in deltas if month not in rows]
+    rows.update((row.month, row) for row in missing)
+    for month, changes in deltas.items():
+        row = rows[month]
+        for field, amount in changes.items():
+            setattr(row, field, getattr(row, field) + amount)
+    FeeMonthTotal.objects.bulk_create(missing)
+    FeeMonthTotal.objects.bulk_update([row for row in rows.values() if row not in missing], FEE_FIELDS)
+
+
+def fees_billed(charges):
+    """A billing run made `charges`: the month's fees billed and households billed (a fee of zero is none)."""
+    deltas = defaultdict(lambda: {"billed": ZERO, "households_billed": 0})
+    for charge in charges:
+        if charge.amount > 0:
+            deltas[charge.month]["billed"] += charge.amount
+            deltas[charge.month]["households_billed"] += 1
+    fees_add(deltas)
+
+
+def fees_settled(settled):
+    """Settlements were made: `settled` is [(charge, amount, what is still due of the charge after it)]; a charge
+    with nothing left due is a household fully paid for its month."""
+    deltas = defaultdict(lambda: {"settled": ZERO, "households_paid": 0})
+    for charge, amount, due in settled:
+        deltas[charge.month]["settled"] += amount
+        if not due:
+            deltas[charge.month]["households_paid"] += 1
+    fees_add(deltas)
+
+
+def fees_unsettled(settlements):
+    """The payment of `settlements` was reversed (already posted): take them off their months, and a charge that
+    was fully paid before is no longer. One query for what the charges still have paid."""
+    settlements = list(settlements)
+    paid_now = dict(Charge.objects.filter(pk__in={s.charge_id for s in settlements}).with_paid()
+                    .values_list("pk", "paid"))
+    deltas = defaultdict(lambda: {"settled": ZERO, "households_paid": 0})
+    for settlement in settlements:
+        charge = settlement.charge
+        deltas[charge.month]["settled"] -= settlement.amount
+        if paid_now[charge.pk] + settlement.amount >= charge.amount > paid_now[charge.pk]:
+            deltas[charge.month]["households_paid"] -= 1
+    fees_add(deltas)
 
 
 def settled_by(settlements):
@@ -159,7 +227,7 @@ def settled_by(settlements):
 def expected():
     """Every total as the books give it: (households, account months, fund months), each a dict of the figures
     by key, zero rows left out. A handful of grouped queries, whatever the age of the books."""
-    households = defaultdict(lambda: dict.fromkeys(HOUSEHOLD_FIELDS, ZERO) | {"oldest_open": None})
+    households = defaultdict(lambda: dict.fromkeys(HOUSEHOLD_FIELDS, ZERO) | {"oldest_open": None, "open_charges": 0})
     sums = [
         ("billed", Charge.objects.values_list("household_id").annotate(total=exact_sum("amount"))),
         (
@@ -193,15 +261,25 @@ def expected():
         .filter(total__gte=F("charge__amount"))
         .values("charge_id")
     )
-    oldest = (
-        Charge.objects.filter(household_id__in=owing, amount__gt=0)
-        .exclude(pk__in=fully_settled)
-        .order_by()
-        .values_list("household_id")
-        .annotate(oldest=Min("month"))
-    )
-    for household_id, month in oldest:
-        households[household_id]["oldest_open"] = month
+    # One row an open charge (a household has one charge a month): the households' oldest open month and count,
+    # and each month's charges not fully paid and what is unpaid of them (what was paid of the partly paid ones
+    # taken off below).
+    open_by_month = defaultdict(lambda: [0, ZERO])
+    for household_id, month, amount in (
+        Charge.objects.filter(household_id__in=owing, amount__gt=0).exclude(pk__in=fully_settled)
+        .values_list("household_id", "month", "amount")
+    ):
+        row = households[household_id]
+        row["oldest_open"] = min(month, row["oldest_open"] or month)
+        row["open_charges"] += 1
+        open_by_month[month][0] += 1
+        open_by_month[month][1] += amount
+    for month, paid in (
+        Settlement.objects.filter(not_reversed("payment__transaction_id"), charge__household_id__in=owing)
+        .values("charge_id").annotate(total=exact_sum("amount")).filter(total__lt=F("charge__amount"))
+        .values_list("charge__month", "total")
+    ):
+        open_by_month[month][1] -= paid
 
     accounts = {}
     for account_id, month, total, debits in (
@@ -220,7 +298,37 @@ def expected():
         .order_by()
     ):
         funds[(fund_id, _as_date(month))] = {"raised": -raised, "spent": spent}
-    return dict(households), accounts, funds
+    return dict(households), accounts, funds, _fees_expected(open_by_month)
+
+
+def _fees_expected(open_by_month):
+    """{month: fee figures} as the charges, settlements and entries give them, zero rows left out.
+
+    `open_by_month`: {month: [charges not fully paid, what is unpaid of them]}. Every other charge is paid in full
+    (no charge is settled beyond its amount: check_ledger looks first), so a month's settled money is what was
+    billed less what is unpaid: ten years of settlements are not summed again by month.
+    """
+    fees = defaultdict(lambda: dict.fromkeys(FEE_FIELDS, ZERO) | {"households_billed": 0, "households_paid": 0,
+                                                                  "payments": 0, "undone": 0})
+    for month, billed, count in (Charge.objects.filter(amount__gt=0).values_list("month")
+                                 .annotate(billed=exact_sum("amount"), count=Count("pk")).order_by()):
+        fees[month]["billed"], fees[month]["households_billed"] = billed, count
+    for month, row in fees.items():
+        count, unpaid = open_by_month.get(month, (0, ZERO))
+        row["settled"] = row["billed"] - unpaid
+        row["households_paid"] = row["households_billed"] - count
+    fee_payment = (Q(transaction__kind=Transaction.Kind.PAYMENT)
+                   | Q(transaction__reverses__kind=Transaction.Kind.PAYMENT))
+    for month, received, payments, undone in (
+        Entry.objects.filter(fee_payment, account__code__in=MONEY_CODES)
+        .annotate(month=TruncMonth("transaction__date")).values_list("month")
+        .annotate(received=exact_sum("amount"), payments=Count("pk", filter=Q(amount__gt=0)),
+                  undone=Count("pk", filter=Q(amount__lt=0)))
+        .order_by()
+    ):
+        row = fees[_as_date(month)]
+        row["received"], row["payments"], row["undone"] = received, payments, undone
+    return {month: row for month, row in fees.items() if any(row.values())}
 
 
 def _as_date(value):
@@ -230,7 +338,7 @@ def _as_date(value):
 def _stored():
     households = {
         row["household_id"]: row
-        for row in HouseholdTotal.objects.values("household_id", *HOUSEHOLD_FIELDS, "oldest_open")
+        for row in HouseholdTotal.objects.values("household_id", *HOUSEHOLD_FIELDS, *OPEN_FIELDS)
     }
     accounts = {
         (row["account_id"], row["month"]): row
@@ -240,18 +348,19 @@ def _stored():
         (row["fund_id"], row["month"]): row
         for row in FundMonthTotal.objects.values("fund_id", "month", "raised", "spent")
     }
-    return households, accounts, funds
+    fees = {row["month"]: row for row in FeeMonthTotal.objects.values("month", *FEE_FIELDS)}
+    return households, accounts, funds, fees
 
 
 def differences():
     """Sentences naming each stored total that differs from the books, households first (check_ledger)."""
-    want_households, want_accounts, want_funds = expected()
-    have_households, have_accounts, have_funds = _stored()
-    blank = dict.fromkeys(HOUSEHOLD_FIELDS, ZERO) | {"oldest_open": None}
+    want_households, want_accounts, want_funds, want_fees = expected()
+    have_households, have_accounts, have_funds, have_fees = _stored()
+    blank = dict.fromkeys(HOUSEHOLD_FIELDS, ZERO) | {"oldest_open": None, "open_charges": 0}
     for household_id in sorted(set(want_households) | set(have_households)):
         want = want_households.get(household_id, blank)
         have = have_households.get(household_id, blank)
-        for field in (*HOUSEHOLD_FIELDS, "oldest_open"):
+        for field in (*HOUSEHOLD_FIELDS, *OPEN_FIELDS):
             if want[field] != have[field]:
                 yield (f"totals of household {household_id}: {field} is {have[field]}, the books give {want[field]}")
     for label, want_rows, have_rows, fields in (
@@ -266,6 +375,12 @@ def differences():
                         f"totals of {label} {key[0]} for {key[1]:%Y-%m}: {field} is {have.get(field, ZERO)}, "
                         f"the books give {want.get(field, ZERO)}"
                     )
+    for month in sorted(set(want_fees) | set(have_fees)):
+        want, have = want_fees.get(month, {}), have_fees.get(month, {})
+        for field in FEE_FIELDS:
+            if want.get(field, 0) != have.get(field, 0):
+                yield (f"fee totals of {month:%Y-%m}: {field} is {have.get(field, 0)}, "
+                       f"the books give {want.get(field, 0)}")
 
 
 @transaction.atomic
@@ -276,7 +391,9 @@ def totals_rebuild():
     Holds the chain lock, so no posting runs beside it.
     """
     ChainHead.objects.select_for_update().filter(pk=1).first()
-    households, accounts, funds = expected()
+    households, accounts, funds, fee_months = expected()
+    FeeMonthTotal.objects.all().delete()
+    FeeMonthTotal.objects.bulk_create([FeeMonthTotal(month=month, **row) for month, row in fee_months.items()])
     HouseholdTotal.objects.all().delete()
     AccountMonthTotal.objects.all().delete()
     FundMonthTotal.objects.all().delete()

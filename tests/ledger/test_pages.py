@@ -73,6 +73,36 @@ class FixedQueriesTest(LedgerTestCase):
             with self.subTest(page=name):
                 self.assert_fixed(reverse(name), grow, user=self.chair)
 
+    def test_the_chairs_dashboard(self):
+        def grow(n):
+            bulk.arrears(self.building2, n)  # households, each billed a month
+            bulk.charges(self.household_a, n)  # and months of books
+        self.assert_fixed(reverse("estate:dashboard"), grow, user=self.chair)
+
+    def test_the_arrears_page_runs_a_known_number_of_queries_on_any_page(self):
+        bulk.arrears(self.building2, 120)
+        self.login(self.chair)
+        first = self.client.get(reverse("ledger:arrears"))
+        rows = first.context["rows"]
+        self.assertEqual(len(rows), 50)
+        self.assertEqual(first.context["page"].paginator.num_pages, 3)
+        # The totals line counts and sums every household in arrears, not the page's.
+        self.assertEqual((first.context["count"], first.context["total"]), (120, Decimal("120.00")))
+        self.assertContains(first, "120 户")
+        # Computed afresh, the last page costs what the first does.
+        self.assertEqual(self.count(reverse("ledger:arrears") + "?page=3"), self.count(reverse("ledger:arrears")))
+        # Kept: session, user with its roles and unread count, the chain head and the figures' version, the kept
+        # figures, the kept page (its rows rendered with the chasing column)
+        self.client.get(reverse("ledger:arrears"), {"page": 3})
+        with self.assertNumQueries(6):
+            last = self.client.get(reverse("ledger:arrears"), {"page": 3})
+        self.assertEqual(len(last.context["rows"]), 20)
+        whole = self.client.get(reverse("ledger:arrears"), {"all": "1"})
+        codes = [row.code for row in whole.context["rows"]]
+        self.assertEqual(len(codes), 120)
+        self.assertEqual(codes, [row.code for page in (1, 2, 3) for row in
+                                 self.client.get(reverse("ledger:arrears"), {"page": page}).context["rows"]])
+
     def test_the_journal_runs_a_known_number_of_queries(self):
         bulk.incomes(60, by=self.treasurer)
         self.login(self.member)

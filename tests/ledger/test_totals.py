@@ -14,13 +14,14 @@ from ledger.models import (
     Account,
     AccountMonthTotal,
     FeeAdjustment,
+    FeeMonthTotal,
     Fund,
     FundMonthTotal,
     HouseholdTotal,
     household_balance,
     household_overdue,
 )
-from ledger.totals import differences, totals_rebuild
+from ledger.totals import FEE_FIELDS, differences, totals_rebuild
 from tests.ledger.base import FEB, JAN, MAR, LedgerTestCase
 
 
@@ -196,6 +197,57 @@ class TotalsTest(LedgerTestCase):
         self.assertEqual(past[self.household_a.code], (Decimal("39.59"), JAN))
         self.assertEqual(household_overdue(self.household_a.pk, date(2026, 1, 20)), Decimal("39.59"))
 
+    def fee_month(self, month):
+        """(billed, settled, households billed, households fully paid) of the month's fee total."""
+        row = FeeMonthTotal.objects.get(month=month)
+        return row.billed, row.settled, row.households_billed, row.households_paid
+
+    def test_a_months_fees_count_what_was_billed_settled_and_paid_in_full(self):
+        self.bill(JAN)
+        billed = HouseholdTotal.objects.filter(billed__gt=0).count()
+        january = sum(HouseholdTotal.objects.values_list("billed", flat=True), Decimal("0.00"))
+        self.assertEqual(self.fee_month(JAN), (january, Decimal("0.00"), billed, 0))
+        self.pay("20.00", day=date(2026, 1, 15))  # part of household A's January
+        self.assertEqual(self.fee_month(JAN), (january, Decimal("20.00"), billed, 0))
+        self.pay("59.18", day=date(2026, 1, 16))  # the rest of January and all of February, ahead
+        self.assertEqual(self.fee_month(JAN), (january, Decimal("39.59"), billed, 1))
+        self.bill(FEB)
+        self.assertEqual(self.fee_month(FEB)[1:], (Decimal("39.59"), billed, 1))
+        self.assert_true_to_the_books()
+        # The collection figures read these rows, as summing the charges gives them.
+        self.assertEqual(reports.collection(JAN), reports.collection(JAN, until=date(2026, 12, 31)))
+        self.assertEqual(reports.collection_year_to_date(FEB),
+                         reports.collection_year_to_date(FEB, until=date(2026, 12, 31)))
+
+    def test_a_reversed_payment_takes_its_months_out_of_the_fee_totals(self):
+        self.bill(JAN)
+        self.bill(FEB)
+        payment = self.pay("79.18", day=date(2026, 2, 20))
+        self.assertEqual(self.fee_month(JAN)[3], 1)
+        self.assertEqual(self.fee_month(FEB)[3], 1)
+        services.payment_reverse(payment=payment, reason="记错户", by=self.treasurer, date=date(2026, 3, 1))
+        self.assertEqual(self.fee_month(JAN)[1:], (Decimal("0.00"), self.fee_month(JAN)[2], 0))
+        self.assertEqual(self.fee_month(FEB)[3], 0)
+        # The money is a fee line of February in, and of March out.
+        february, march = FeeMonthTotal.objects.get(month=FEB), FeeMonthTotal.objects.get(month=MAR)
+        self.assertEqual((february.received, february.payments, february.undone), (Decimal("79.18"), 1, 0))
+        self.assertEqual((march.received, march.payments, march.undone), (Decimal("-79.18"), 0, 1))
+        self.assert_true_to_the_books()
+
+    def test_the_arrears_from_the_totals_are_the_arrears_from_the_charges(self):
+        self.bill(JAN)
+        self.bill(FEB)
+        self.bill(MAR)
+        self.pay("50.00", day=date(2026, 2, 1))  # January paid and part of February
+        self.pay("33.54", household=self.household_b, day=date(2026, 2, 1))
+        wrong = self.pay("100.00", household=self.household_b, day=date(2026, 2, 2))
+        services.payment_reverse(payment=wrong, reason="记错户", by=self.treasurer, date=date(2026, 3, 2))
+        for today in (date(2026, 3, 10), date(2026, 3, 20)):  # before March's due day, and after it
+            with self.subTest(today=today), time_machine.travel(today):
+                rows = reports.arrears_rows(reports.arrears_today(today=today))
+                self.assertEqual(rows, reports.arrears(until=today))
+                self.assertTrue(rows)
+
     def test_the_rebuild_writes_what_the_postings_kept(self):
         fund = Fund.objects.create(name="电动车充电棚", created_by=self.chair)
         self.bill(JAN)
@@ -224,9 +276,12 @@ class TotalsTest(LedgerTestCase):
                         "fund_id", "month", "raised", "spent"
                     )
                 ),
+                list(FeeMonthTotal.objects.order_by("month").values_list("month", *FEE_FIELDS)),
             )
 
         kept = stored()
+        self.assertTrue(kept[3])
+        FeeMonthTotal.objects.all().delete()
         HouseholdTotal.objects.all().delete()
         AccountMonthTotal.objects.all().delete()
         totals_rebuild()
@@ -259,6 +314,17 @@ class TotalsTest(LedgerTestCase):
         self.assertEqual(
             first_violation(), f"totals of account {cash.pk} for 2026-01: total is 770.00, the books give 77.00"
         )
+
+    def test_check_ledger_names_a_tampered_fee_month(self):
+        self.bill(JAN)
+        self.pay("39.59", day=date(2026, 1, 15))
+        self.assertIsNone(first_violation())
+        # A collection rate made to look better where the dashboard and the arrears page read it.
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE ledger_feemonthtotal SET settled = 100, households_paid = 3 WHERE month = %s",
+                           [JAN])
+        self.assertEqual(first_violation(), "fee totals of 2026-01: settled is 100.00, the books give 39.59")
+        self.assertIn("fee totals of 2026-01: households_paid is 3, the books give 1", list(differences()))
 
     def test_check_ledger_names_a_total_deleted_or_made_up(self):
         self.bill(JAN)
