@@ -5,6 +5,9 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import time_machine
+from django.apps import apps
+from django.db import connection
+from django.test import TestCase
 from django.utils import timezone
 
 from accounts.models import Role
@@ -66,3 +69,19 @@ class KeptPanelsTest(RepairsTestCase):
         self.dashboard()
         Role.objects.create(user=self.volunteer, kind=Role.Kind.COMMITTEE, granted_by=self.chair)
         self.assertIn("<strong>0</strong> 件超时", self.dashboard())
+
+
+class WatchedTablesTest(TestCase):
+    def test_every_table_of_the_books_changes_the_ledger_s_token(self):
+        # What a ledger panel reads may come from any of the books' tables, a new one included (migration 0010).
+        tables = {model._meta.db_table for model in apps.get_app_config("ledger").get_models()}
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgname LIKE %s",
+                               ["%\\_ledger\\_changed"])
+                watched = {row[0].strip('"') for row in cursor.fetchall()}
+            else:
+                cursor.execute("SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
+                               ["%_ledger_changed_insert"])
+                watched = {row[0] for row in cursor.fetchall()}
+        self.assertEqual(tables - watched, set())
