@@ -5,12 +5,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.permissions import committee_required
-from estate.models import Building, Household, Resident
+from estate import cached
+from estate.models import Building, Household, Resident, Version
 from messaging import channels, services
 from messaging.forms import ReachForm
 from messaging.models import Delivery, Message, Reach
@@ -100,7 +102,14 @@ def _unreachable_households():
 
 @committee_required
 def phone_tree(request):
-    """Who calls whom when everyone must be told: the chair calls the building heads, each head their callees."""
+    """Who calls whom when everyone must be told: the chair calls the building heads, each head their callees. Kept
+    whole per state of the register and of the people (logins, roles, the ways each chose: estate.cached.kept)."""
+    return render(request, "messaging/phone_tree.html", {"content": cached.kept(request, "phone-tree", _phone_tree,
+                                                                                versions=(Version.REGISTER,
+                                                                                          Version.PEOPLE))})
+
+
+def _phone_tree():
     callees = _unreachable_households()
     # The chair and the building heads in one query, their phones in another (services.phone_of for each).
     roles = list(Role.objects.filter(kind__in=(Role.Kind.CHAIR, Role.Kind.BUILDING_HEAD), ended_at__isnull=True)
@@ -116,6 +125,6 @@ def phone_tree(request):
     buildings = [{"building": building, "heads": heads.get(building.pk, []), "households": callees.get(building.pk, [])}
                  for building in Building.objects.order_by("code")]
     chair = next((role.user for role in roles if role.kind == Role.Kind.CHAIR), None)
-    return render(request, "messaging/phone_tree.html", {
+    return render_to_string("messaging/_phone_tree.html", {
         "buildings": buildings, "chair": chair, "chair_phone": phones.get(chair.pk, "") if chair else "",
     })

@@ -2,7 +2,9 @@
 
 from django.urls import reverse
 
+from accounts.models import User
 from estate.models import Resident
+from messaging.models import Reach
 from tests.base import BaseTestCase
 
 
@@ -24,6 +26,20 @@ class PhoneTreeTest(BaseTestCase):
         self.assertNotIn("2-1-101", building2)
         self.assertIn("楼栋长：<span class=\"negative\">无：由业委会打电话", building2)
         self.assertIn("王主任", page.split("<h3>")[0])
+
+    def test_it_is_kept_until_a_person_or_a_household_changes_however_written(self):
+        self.login(self.chair)
+        url = reverse("messaging:phone-tree")
+        self.assertIn("1-1-301", self.client.get(url).content.decode().split("<h3>")[1])
+        # session, user with its unread count and roles, the state: the tree is kept
+        with self.assertNumQueries(3):
+            self.client.get(url)
+        # 周阿姨 now reads e-mail: written behind the app's back, her household leaves the tree at once.
+        Reach.objects.update_or_create(user=self.resident, defaults={"email": True})
+        User.objects.filter(pk=self.resident.pk).update(email="zhou@example.org")
+        self.assertNotIn("1-1-301", self.client.get(url).content.decode().split("<h3>")[1])
+        Reach.objects.filter(user=self.resident).update(email=False)  # and chose no e-mail after all
+        self.assertIn("1-1-301", self.client.get(url).content.decode().split("<h3>")[1])
 
     def test_it_is_for_the_committee_only(self):
         for user in (self.head1, self.resident, self.volunteer):
