@@ -117,7 +117,7 @@ def sqlite_append_only_triggers(connection):
 
 
 def restore_sqlite_triggers(sender, using, **kwargs):
-    """post_migrate: put back append-only triggers that SQLite lost when a migration rebuilt a table.
+    """post_migrate: put back append-only and version triggers that SQLite lost when a migration rebuilt a table.
 
     SQLite cannot alter most columns in place, so Django rebuilds the table
     (create, copy, drop, rename) and the triggers on it silently disappear.
@@ -134,6 +134,11 @@ def restore_sqlite_triggers(sender, using, **kwargs):
         for table, when in DECLARED.items():
             if table in tables and f"{table}_{TRIGGER_MARK}_update" not in existing:
                 for statement in create_statements("sqlite", table, when):
+                    cursor.execute(statement)
+        versions = sqlite_version_triggers(connection)
+        for table, version in sorted(WATCHED):
+            if table in tables and f"{table}_{version}_changed_insert" not in versions:
+                for statement in version_trigger_statements("sqlite", table, version):
                     cursor.execute(statement)
 
 
@@ -164,6 +169,49 @@ def guard_postgresql_truncate(sender, using, **kwargs):
 
 # --- Versions: tokens the database changes with every write to some tables (estate.models.Version) -----------
 
+# Every (table, version) pair the migrations declare with Watched: filled as migrations load.
+WATCHED = set()
+
+
+class Watched(Operation):
+    """Migration operation: every INSERT, UPDATE and DELETE on `tables` changes the token of the version
+    `version`, in the writer's own transaction (and TRUNCATE on PostgreSQL).
+
+    The versions' rows themselves are written after every migrate and flush (estate.cached.migrated), each with a
+    fresh token, so a migration only declares what a version watches.
+    """
+
+    reversible = True
+    reduces_to_sql = True
+
+    def __init__(self, version, tables):
+        self.version = version
+        self.tables = tuple(tables)
+        WATCHED.update((table, version) for table in self.tables)
+
+    def state_forwards(self, app_label, state):
+        pass
+
+    def deconstruct(self):
+        return (self.__class__.__qualname__, [], {"version": self.version, "tables": self.tables})
+
+    def describe(self):
+        return f"Change the {self.version} version with every write to {', '.join(self.tables)}"
+
+    @property
+    def migration_name_fragment(self):
+        return f"watch_{self.version}"
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        for table in self.tables:
+            for statement in version_trigger_statements(schema_editor.connection.vendor, table, self.version):
+                schema_editor.execute(statement)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        for table in self.tables:
+            for statement in drop_version_trigger_statements(schema_editor.connection.vendor, table, self.version):
+                schema_editor.execute(statement)
+
 
 def version_trigger_statements(vendor, table, name):
     """Make every INSERT, UPDATE and DELETE on `table` change the token of the version `name`, in the writer's
@@ -193,3 +241,10 @@ def drop_version_trigger_statements(vendor, table, name):
     if vendor == "postgresql":
         return [f"DROP TRIGGER IF EXISTS {table}_{name}_changed ON {table}"]
     return [f"DROP TRIGGER IF EXISTS {table}_{name}_changed_{action}" for action in ("insert", "update", "delete")]
+
+
+def sqlite_version_triggers(connection):
+    """The names of every version trigger in an SQLite database."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        return {name for (name,) in cursor.fetchall() if "_changed_" in name}

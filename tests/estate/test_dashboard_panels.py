@@ -85,3 +85,35 @@ class WatchedTablesTest(TestCase):
                                ["%_ledger_changed_insert"])
                 watched = {row[0] for row in cursor.fetchall()}
         self.assertEqual(tables - watched, set())
+
+    def test_every_table_a_migration_watches_has_its_trigger(self):
+        from estate.db import WATCHED
+
+        self.assertIn(("messaging_reach", "people"), WATCHED)
+        self.assertEqual(WATCHED - self._triggers(), set())
+
+    def test_a_version_trigger_lost_to_an_sqlite_table_rebuild_comes_back_after_migrate(self):
+        # SQLite alters most columns by rebuilding the table, which drops its triggers without a word.
+        from estate.db import drop_version_trigger_statements, restore_sqlite_triggers
+
+        if connection.vendor != "sqlite":
+            self.skipTest("PostgreSQL alters tables in place and keeps their triggers")
+        with connection.cursor() as cursor:
+            for statement in drop_version_trigger_statements("sqlite", "ledger_charge", "ledger"):
+                cursor.execute(statement)
+        self.assertNotIn(("ledger_charge", "ledger"), self._triggers())
+        restore_sqlite_triggers(sender=apps.get_app_config("estate"), using="default")
+        self.assertIn(("ledger_charge", "ledger"), self._triggers())
+
+    def _triggers(self):
+        """{(table, version)} of every version trigger in the database."""
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT tgrelid::regclass::text, tgname FROM pg_trigger WHERE tgname LIKE %s",
+                               ["%\\_changed"])
+                rows = [(table.strip('"'), name.removesuffix("_changed")) for table, name in cursor.fetchall()]
+            else:
+                cursor.execute("SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
+                               ["%_changed_insert"])
+                rows = [(table, name.removesuffix("_changed_insert")) for table, name in cursor.fetchall()]
+        return {(table, name.removeprefix(f"{table}_")) for table, name in rows}
