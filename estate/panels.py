@@ -19,7 +19,10 @@ An app's panels are kept as HTML in the process's "panels" cache under
 
 import hashlib
 
+from django.contrib.messages import get_messages
 from django.core.cache import caches
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -29,24 +32,50 @@ from estate import cached
 
 
 def app_panels(request, app, module):
-    """(html, pairs): the HTML of `module`'s panels for this request, and the (template, context) pairs it was made
-    from when it was made now (an empty list when it was kept)."""
+    """(html, pairs, until): the HTML of `module`'s panels for this request, the (template, context) pairs it was
+    made from when it was made now (an empty list when it was kept), and the moment the clock alone changes it
+    (None if never)."""
     made = []
 
     def make():
         made.extend(module.panels(request))
         return _render(made), [moment for _, context in made for moment in context.get("changes_at", ())]
 
-    return kept(request, f"dashboard.{app}", module.VERSIONS, make), made
+    html, until = _kept(request, f"dashboard.{app}", module.VERSIONS, make)
+    return html, made, until
 
 
 def kept(request, name, versions, make):
     """The HTML `make()` returns as (html, moments) for this viewer, kept under the tokens of `versions` until the
     earliest of `moments` still to come. Call `tokens(request)` before reading any row the HTML is made from."""
+    return _kept(request, name, versions, make)[0]
+
+
+def kept_page(request, name, versions, make):
+    """The whole page `make(form_token)` renders, as (html, moments), kept like `kept()` and answered as an
+    HttpResponse: for a page people open far more often than what it shows changes, Django's templates (the
+    layout, the menu, the footer) cost more than the rest of the request.
+
+    The page is also kept per address (its query string), the viewer's name and unread count (in the layout) and,
+    through `kept()`, the viewer's roles (the menu). `make` renders with `form_token` for the form token, which
+    differs per session and is put in at each request. A page with messages waiting to be shown is made afresh and
+    not kept: they are shown once.
+    """
+    if len(get_messages(request)):
+        html = make(get_token(request))[0]
+    else:
+        user = request.user
+        viewer = (request.get_full_path(), str(user), getattr(user, "inbox_unread", None))
+        html = kept(request, f"page.{name}.{viewer!r}", versions, lambda: make(FORM_TOKEN))
+        html = html.replace(FORM_TOKEN, get_token(request))
+    return HttpResponse(html)
+
+
+def _kept(request, name, versions, make):
     current = tokens(request)
     if current is None:
         # A flushed database has no versions: nothing can be kept.
-        return make()[0]
+        return make()[0], None
     user = request.user
     roles = sorted((role.kind, role.building_id or 0, role.household_id or 0) for role in user.active_roles)
     state = (name, [current[version] for version in versions], user.pk, roles, get_language(), timezone.localdate())
@@ -54,18 +83,23 @@ def kept(request, name, versions, make):
     kept_html = caches["panels"]
     held = kept_html.get(key)
     if held is not None and (held[1] is None or timezone.now() < held[1]):
-        return held[0]
+        return held
     # Now, before the rows: a moment that passes while they are read ends the kept HTML at once.
     now = timezone.now()
     html, moments = make()
-    kept_html.set(key, (html, min((moment for moment in moments if moment >= now), default=None)))
-    return html
+    held = (html, min((moment for moment in moments if moment is not None and moment >= now), default=None))
+    kept_html.set(key, held)
+    return held
 
 
 def tokens(request):
     """Every version's token, read once per request (estate.cached.state): {name: token}, or None in a flushed
     database."""
     return cached.state(request)
+
+
+# Stands for the form token in kept HTML; letters and digits only, so escaping leaves it as it is.
+FORM_TOKEN = "formtoken0kept0here0replaced0at0each0request"
 
 
 def _render(pairs):

@@ -1,3 +1,4 @@
+from functools import cache
 from importlib import import_module
 
 from django.contrib import messages
@@ -29,6 +30,13 @@ from estate.tables import EXPORT_FORMATS, HouseholdTable, ResidentTable, export_
 DASHBOARD_APPS = ("estate", "ledger", "repairs", "keys", "decisions", "budgeting", "care", "messaging")
 
 
+@cache
+def _dashboard_versions():
+    """Every version any of their panels reads."""
+    return tuple(dict.fromkeys(
+        version for app in DASHBOARD_APPS for version in import_module(f"{app}.dashboard").VERSIONS))
+
+
 @require_GET
 @never_cache
 def healthz(request):
@@ -44,15 +52,23 @@ def healthz(request):
 
 @login_required
 def dashboard(request):
-    # Each app's panels are kept as HTML per viewer and state of their rows (estate/panels.py); "panels" holds the
-    # (template, context) pairs of those made for this request.
-    parts, panels = [], []
-    for app in DASHBOARD_APPS:
-        html, made = dashboard_panels.app_panels(request, app, import_module(f"{app}.dashboard"))
-        if html:
-            parts.append(html)
-        panels.extend(made)
-    return render(request, "estate/dashboard.html", {"parts": parts, "panels": panels})
+    """Each app's panels, kept as HTML per viewer and state of their rows (estate/panels.py); the page around them
+    is kept too, under every version the panels read, until the earliest moment the clock alone changes one."""
+
+    def make(form_token):
+        # "panels" holds the (template, context) pairs of the panels made for this request.
+        parts, panels, moments = [], [], []
+        for app in DASHBOARD_APPS:
+            html, made, until = dashboard_panels.app_panels(request, app, import_module(f"{app}.dashboard"))
+            if html:
+                parts.append(html)
+            panels.extend(made)
+            moments.append(until)
+        html = render_to_string("estate/dashboard.html", {"parts": parts, "panels": panels,
+                                                          "csrf_token": form_token}, request)
+        return html, moments
+
+    return dashboard_panels.kept_page(request, "dashboard", _dashboard_versions(), make)
 
 
 # --- The household register -----------------------------------------------------

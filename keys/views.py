@@ -181,7 +181,7 @@ def household(request, pk):
         deposits = list(_with_history(household.key_deposits.all()).order_by("-deposited_at"))
         html = render_to_string("keys/_household_deposits.html", {
             "household": household, "deposits": deposits, "user": request.user, "request": request,
-            "csrf_token": _FORM_TOKEN,
+            "csrf_token": panels.FORM_TOKEN,
         })
         # The clock alone changes a story when a hand-over's time to confirm runs out or a key out falls overdue.
         return html, [moment for deposit in deposits for handover in deposit.handovers.all()
@@ -189,12 +189,8 @@ def household(request, pk):
 
     content = panels.kept(request, f"keys.household.{household.pk}", VERSIONS, make)
     return render(request, "keys/household.html", {
-        "household": household, "content": mark_safe(content.replace(_FORM_TOKEN, get_token(request))),
+        "household": household, "content": mark_safe(content.replace(panels.FORM_TOKEN, get_token(request))),
     })
-
-
-# Stands for the form token in kept HTML; letters and digits only, so escaping leaves it as it is.
-_FORM_TOKEN = "formtoken0kept0here0replaced0at0each0request"
 
 
 # --- Deposits ----------------------------------------------------------------------------

@@ -16,8 +16,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from estate import cached, uploads
-from estate.models import Household
+from estate import cached, panels, uploads
+from estate.models import Household, Version
 from estate.pdf import render_pdf
 from ledger.models import (
     Attachment,
@@ -71,6 +71,8 @@ def my_household(request):
 # A statement shows a year of bills and payments, and every month still open however old: its cost stays the
 # same as the books age (ten years are 240 rows a household); the whole history is one link away.
 STATEMENT_MONTHS = 12
+# The public accounts read the books' tables alone.
+PUBLIC_VERSIONS = (Version.LEDGER,)
 
 
 def household_statement(household, *, whole=False):
@@ -158,13 +160,19 @@ def public_accounts(request):
         year = today.year
     if not 2000 <= year <= 2100:
         raise Http404
-    # Every line of the year, rendered once per state of the books and kept (estate.cached): the page after the
-    # first costs a lookup.
-    accounts = cached.figure(request, "ledger.public", lambda: render_to_string(
-        "ledger/_public_accounts.html", _public_year(year)), key=(year, get_language()))
-    return render(request, "ledger/public_accounts.html", {
-        "year": year, "accounts": accounts, "years": range(today.year, today.year - 5, -1),
-    })
+
+    def make(form_token):
+        # Every line of the year, rendered once per state of the books and kept for every worker (estate.cached);
+        # the page around them is kept per viewer in this worker (estate.panels), so the page after the first
+        # costs a lookup in memory.
+        accounts = cached.figure(request, "ledger.public", lambda: render_to_string(
+            "ledger/_public_accounts.html", _public_year(year)), key=(year, get_language()))
+        return render_to_string("ledger/public_accounts.html", {
+            "year": year, "accounts": accounts, "years": range(today.year, today.year - 5, -1),
+            "csrf_token": form_token,
+        }, request), ()
+
+    return panels.kept_page(request, "ledger.public", PUBLIC_VERSIONS, make)
 
 
 def _public_year(year):
