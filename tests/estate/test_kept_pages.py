@@ -86,3 +86,62 @@ class KeptPublicAccountsTest(BaseTestCase):
         self.assertIn('<option value="2025" selected', last_year)
         with self.assertNumQueries(3):
             self.assertIn('<option value="2025" selected', self.client.get(f"{url}?year=2025").content.decode())
+
+
+class KeptLayoutTest(BaseTestCase):
+    """The header, the menu and the footer kept per page, language, roles, unread count and viewer
+    (estate/templatetags/layout.py)."""
+
+    def page(self, path, client=None):
+        return (client or self.client).get(path).content.decode()
+
+    def test_the_footer_sends_each_page_back_to_itself_with_the_session_s_own_token(self):
+        other = Client(enforce_csrf_checks=True)
+        self.login(self.resident)
+        other.force_login(self.resident)
+        self.assertIn('name="next" type="hidden" value="/notices/"', self.page("/notices/"))
+        page = self.page("/notices/", other)
+        self.assertNotIn("formtoken", page)
+        self.assertIn('name="next" type="hidden" value="/ledger/accounts/"', self.page("/ledger/accounts/", other))
+        response = other.post(reverse("set_language"), {
+            "csrfmiddlewaretoken": TOKEN.search(page).group(1), "language": "en", "next": "/notices/"})
+        self.assertRedirects(response, "/notices/", fetch_redirect_response=False)
+        self.assertIn("Log out", self.page("/notices/", other))
+        self.assertIn("退出登录", self.page("/notices/"))
+
+    def test_the_menu_marks_the_page_it_is_on(self):
+        self.login(self.resident)
+        self.assertRegex(self.page("/ledger/accounts/"), r'href="/ledger/accounts/" aria-current="page"')
+        self.assertNotRegex(self.page("/notices/"), r'href="/ledger/accounts/" aria-current="page"')
+
+    def test_a_new_role_changes_the_menu_at_once(self):
+        from accounts.models import Role
+
+        self.login(self.volunteer)
+        self.assertNotIn('href="/ledger/mine/"', self.page("/notices/"))
+        Role.objects.create(user=self.volunteer, kind=Role.Kind.RESIDENT, household=self.household_a2,
+                            granted_by=self.chair)
+        self.assertIn('href="/ledger/mine/"', self.page("/notices/"))
+
+    def test_the_unread_count_follows_the_inbox_on_every_page(self):
+        self.login(self.resident)
+        self.assertNotIn('class="badge"', self.page("/notices/"))
+        Message.objects.bulk_create([Message(recipient=self.resident, topic=Topic.CARE, subject="停水", body="-")])
+        self.assertRegex(self.page("/notices/"), r'class="badge"[^>]*>1</span>')
+
+    def test_one_viewer_s_footer_is_never_shown_to_another(self):
+        self.login(self.resident)
+        self.assertIn("<span>周阿姨</span>", self.page("/notices/"))
+        self.login(self.resident_b)
+        page = self.page("/notices/")
+        self.assertIn("<span>吴先生</span>", page)
+        self.assertNotIn("周阿姨", page)
+
+    def test_an_error_page_keeps_its_own_layout(self):
+        # errors/page.html leaves out the menu and the person: the same parts of base.html, another template.
+        self.login(self.resident)
+        self.page("/notices/")
+        response = self.client.get("/no-such-page/")
+        self.assertEqual(response.status_code, 404)
+        self.assertNotIn("site-nav", response.content.decode())
+        self.assertIn("site-nav", self.page("/notices/"))
