@@ -31,9 +31,9 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from accounts.permissions import money_mfa_required, treasurer_required
-from estate import cached
+from estate import cached, panels
 from estate.aggregates import exact_sum
-from estate.models import Household
+from estate.models import Household, Version
 from estate.tables import EXPORT_FORMATS, export_response
 from estate.uploads import cleanup_on_error
 from estate.wording import labelled
@@ -524,15 +524,21 @@ def expense_attach(request, pk):
 
 @treasurer_required
 def approvals(request):
-    """Expenses waiting for an approval this member may give."""
-    pending = _expense_queryset().filter(status=Expense.Status.PENDING).exclude(entered_by=request.user).exclude(
-        approvals__approver=request.user).order_by("entered_at")
-    rows = list(pending)
-    for expense in rows:
-        expense.missing = services.approvals_missing(expense)
-        expense.needed = services.approval_required_count(expense.amount)
-    return render(request, "ledger/approvals.html",
-                  {"expenses": rows, "threshold": settings.LEDGER_APPROVAL_THRESHOLD})
+    """Expenses waiting for an approval this member may give: kept as HTML per viewer and state of the books and the
+    people (estate/panels.py), since members open it far more often than an expense is entered or approved."""
+
+    def make():
+        pending = _expense_queryset().filter(status=Expense.Status.PENDING).exclude(entered_by=request.user).exclude(
+            approvals__approver=request.user).order_by("entered_at")
+        rows = list(pending)
+        for expense in rows:
+            expense.missing = services.approvals_missing(expense)
+            expense.needed = services.approval_required_count(expense.amount)
+        return render_to_string("ledger/_expense_rows.html", {"expenses": rows}), ()
+
+    return render(request, "ledger/approvals.html", {
+        "rows": panels.kept(request, "ledger.approvals", (Version.LEDGER, Version.PEOPLE), make),
+        "threshold": settings.LEDGER_APPROVAL_THRESHOLD})
 
 
 # --- Income and funds -------------------------------------------------------

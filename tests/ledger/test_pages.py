@@ -379,6 +379,23 @@ class CommitteePagesTest(LedgerTestCase):
         self.assertEqual(expense.approvals.get().approver, self.member)
         self.assertNotContains(self.client.get(reverse("ledger:approvals")), "绿化队")
 
+    def test_the_approvals_page_is_kept_per_member_until_the_books_or_the_people_change_however_written(self):
+        expense = services.expense_record(date=date(2026, 4, 1), category="greening", payee="绿化队",
+                                          amount=Decimal("80.00"), description="补种", by=self.treasurer)
+        self.login(self.member)
+        # made: session, user, the state, the expenses with their approvals and attachments
+        with self.assertNumQueries(6):
+            self.assertContains(self.client.get(reverse("ledger:approvals")), "绿化队")
+        with self.assertNumQueries(3):  # kept: session, user with its roles and unread count, the state
+            self.assertContains(self.client.get(reverse("ledger:approvals")), "绿化队")
+        self.login(self.treasurer)  # entered it: never the member's kept list
+        self.assertNotContains(self.client.get(reverse("ledger:approvals")), "绿化队")
+        self.login(self.member)
+        Expense.objects.filter(pk=expense.pk).update(payee="园林公司")
+        self.assertContains(self.client.get(reverse("ledger:approvals")), "园林公司")
+        expense.approvals.create(approver=self.member)
+        self.assertNotContains(self.client.get(reverse("ledger:approvals")), "园林公司")
+
     def test_an_expense_card_shows_payee_amount_and_status_on_a_phone(self):
         services.expense_record(date=date(2026, 4, 1), category="greening", payee="绿化队",
                                 amount=Decimal("80.00"), description="补种", by=self.treasurer)
