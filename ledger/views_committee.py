@@ -127,12 +127,23 @@ def journal(request):
     # rendered by {% journal_rows %}.
     rows = rows.values("pk", "seq", "date", "kind", "memo", "amount", "reversed_by", "created_by__name",
                        "created_by__username")
-    page = journal_paging.journal_page(rows, sort, after=request.GET.get("after"), before=request.GET.get("before"),
-                                       last="last" in request.GET)
-    # The journal's length is the chain head's number: postings are numbered from 1 without a gap (check_ledger
-    # verifies it). A COUNT over ten years of journal took a third of the page's time.
-    count = ChainHead.objects.values_list("seq", flat=True).first() or 0
-    return render(request, "ledger/journal.html", {"page": page, "sort": sort, "count": count})
+
+    def make():
+        page = journal_paging.journal_page(rows, sort, after=request.GET.get("after"),
+                                           before=request.GET.get("before"), last="last" in request.GET)
+        # The journal's length is the chain head's number: postings are numbered from 1 without a gap (check_ledger
+        # verifies it). A COUNT over ten years of journal took a third of the page's time. The head is read with
+        # the versions' tokens, before the rows.
+        current = panels.tokens(request)
+        head = current["head"] if current else ChainHead.objects.values_list("seq", "hash").first()
+        return render_to_string("ledger/_journal.html", {
+            "page": page, "sort": sort, "count": head[0] if head else 0}), ()
+
+    # Kept as HTML per viewer, address and state of the books and the people (estate/panels.py): every posting
+    # changes the ledger's token.
+    return render(request, "ledger/journal.html", {
+        "content": panels.kept(request, f"ledger.journal.{request.get_full_path()}",
+                               (Version.LEDGER, Version.PEOPLE), make)})
 
 
 @treasurer_required

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.models import ActivityRecord
+from accounts.models import ActivityRecord, User
 from estate.uploads import PreparedFile
 from ledger import services
 from ledger.journal import order_by as journal_order_by
@@ -106,10 +106,25 @@ class FixedQueriesTest(LedgerTestCase):
     def test_the_journal_runs_a_known_number_of_queries(self):
         bulk.incomes(60, by=self.treasurer)
         self.login(self.member)
-        # session, user with its roles and unread count, the chain head (the count), the page of 50 (entered-by and
-        # reversal joined)
+        # session, user with its roles and unread count, the state (with the chain head: the count), the page of 50
+        # (entered-by and reversal joined)
         with self.assertNumQueries(4):
-            self.client.get(reverse("ledger:journal"))
+            self.assertContains(self.client.get(reverse("ledger:journal")), "60 笔")
+        with self.assertNumQueries(3):  # kept: session, user with its roles and unread count, the state
+            self.assertContains(self.client.get(reverse("ledger:journal")), "60 笔")
+
+    def test_the_kept_journal_shows_a_posting_or_a_name_changed_however_written(self):
+        bulk.incomes(60, by=self.treasurer)
+        self.login(self.member)
+        self.assertContains(self.client.get(reverse("ledger:journal")), "60 笔")
+        bulk.incomes(1, by=self.treasurer)  # in bulk, as a restore would
+        self.assertContains(self.client.get(reverse("ledger:journal")), "61 笔")
+        services.income_record(kind="parking", date=date(2026, 4, 1), source="停车费", amount=Decimal("7.00"),
+                               method="bank", by=self.treasurer)
+        self.assertContains(self.client.get(reverse("ledger:journal")), "62 笔")
+        User.objects.filter(pk=self.treasurer.pk).update(name="改名的会计")
+        self.assertContains(self.client.get(reverse("ledger:journal")), "改名的会计")
+        self.assertContains(self.client.get(reverse("ledger:journal"), {"sort": "seq"}), "62 笔")
 
 
     def test_the_journal_pages_through_every_transaction_once_in_every_order(self):
