@@ -256,7 +256,8 @@ def alert_key(request, pk):
 def visits(request):
     """Key keepers: every visit due, done or missed. A household: its own, with what was done."""
     user = request.user
-    if key_access.is_keeper_on_duty(user):
+    keeper = key_access.is_keeper_on_duty(user)
+    if keeper:
         deposits, shows_household = KeyDeposit.objects.all(), True
     elif user.is_resident or user.is_volunteer:
         # A household sees its own visits; a volunteer who keeps no keys (yet) sees an empty list, not a refusal.
@@ -272,5 +273,7 @@ def visits(request):
         }), ()
 
     # Kept as HTML per viewer, day and state of the keys, the households and the keepers (estate/panels.py): what
-    # is done, due or missed changes with the day and with the hand-overs alone.
-    return render(request, "care/visits.html", {"content": panels.kept(request, "care.visits", KEY_VERSIONS, make)})
+    # is done, due or missed changes with the day and with the hand-overs alone. Whether the viewer keeps keys is
+    # read before the tokens, so the HTML is kept under what was decided too.
+    return render(request, "care/visits.html", {
+        "content": panels.kept(request, f"care.visits.{'all' if keeper else 'own'}", KEY_VERSIONS, make)})

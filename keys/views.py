@@ -137,8 +137,10 @@ def index(request):
         return html, [moment for handover in open_now for moment in (handover.confirm_by, handover.due_back_at)
                       if moment]
 
-    # Kept as HTML per viewer and state of the keys, the households and the people (estate/panels.py).
-    return render(request, "keys/index.html", {"content": panels.kept(request, "keys.index", VERSIONS, make)})
+    # Kept as HTML per viewer and state of the keys, the households and the people (estate/panels.py), and under
+    # whether the viewer keeps keys, which is read before the tokens.
+    return render(request, "keys/index.html", {
+        "content": panels.kept(request, f"keys.index.{access.is_keeper_on_duty(user)}", VERSIONS, make)})
 
 
 def _register_rows():
