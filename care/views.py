@@ -9,8 +9,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,8 +23,10 @@ from care.forms import AgreementForm, AlertKeyForm, EndForm, PauseForm, ResolveF
 from care.models import Agreement, Alert, Check
 from care.services import CareRefused
 from care.visits import visits as visits_of
-from estate.models import mask_phone
+from estate import panels
+from estate.models import Version, mask_phone
 from keys import access as key_access
+from keys.dashboard import VERSIONS as KEY_VERSIONS
 from keys.models import KeyDeposit
 
 
@@ -54,18 +59,32 @@ def _refused(request, error, form=None):
         messages.error(request, str(error))
 
 
+# What the care pages read, kept as HTML under their tokens (estate/panels.py): agreements, checks and alerts; the
+# households' codes and who a person looked after is; the logins and roles that decide who sees what.
+VERSIONS = (Version.CARE, Version.REGISTER, Version.PEOPLE)
+
+
 @login_required
 def today(request):
-    """The phone worklist: today's checks this person makes (or their own "I am fine today"), and open alerts."""
+    """The phone worklist: today's checks this person makes (or their own "I am fine today"), and open alerts.
+    Kept as HTML per viewer, day and state of the care, the register and the people (estate/panels.py); the form
+    token differs per session, so it is put in at each request."""
     user = request.user
     day = timezone.localdate()
-    mine = [a for a in _agreements(user).in_force().prefetch_related(
-        Prefetch("checks", queryset=Check.objects.filter(day=day), to_attr="today_checks"))
-        if a.may_record(user) and a.is_due_on(day)]
-    mine.sort(key=lambda a: (bool(a.today_checks), a.deadline, a.household.code))
-    alerts = list(Alert.objects.filter(resolved_at__isnull=True, agreement__in=_agreements(user).values("pk"))
-                  .select_related("agreement__household"))
-    return render(request, "care/today.html", {"checks": mine, "alerts": alerts, "day": day})
+
+    def make():
+        mine = [a for a in _agreements(user).in_force().prefetch_related(
+            Prefetch("checks", queryset=Check.objects.filter(day=day), to_attr="today_checks"))
+            if a.may_record(user) and a.is_due_on(day)]
+        mine.sort(key=lambda a: (bool(a.today_checks), a.deadline, a.household.code))
+        alerts = list(Alert.objects.filter(resolved_at__isnull=True, agreement__in=_agreements(user).values("pk"))
+                      .select_related("agreement__household"))
+        return render_to_string("care/_today.html", {
+            "checks": mine, "alerts": alerts, "user": user, "csrf_token": panels.FORM_TOKEN}), ()
+
+    content = panels.kept(request, "care.today", VERSIONS, make)
+    return render(request, "care/today.html", {
+        "content": mark_safe(content.replace(panels.FORM_TOKEN, get_token(request))), "day": day})
 
 
 @login_required
@@ -235,15 +254,24 @@ def alert_key(request, pk):
 def visits(request):
     """Key keepers: every visit due, done or missed. A household: its own, with what was done."""
     user = request.user
-    if key_access.is_keeper_on_duty(user):
+    keeper = key_access.is_keeper_on_duty(user)
+    if keeper:
         deposits, shows_household = KeyDeposit.objects.all(), True
     elif user.is_resident or user.is_volunteer:
         # A household sees its own visits; a volunteer who keeps no keys (yet) sees an empty list, not a refusal.
         deposits, shows_household = KeyDeposit.objects.filter(household_id__in=user.household_ids), True
     else:
         raise PermissionDenied
-    rows = visits_of(deposits=deposits)
+
+    def make():
+        rows = visits_of(deposits=deposits)
+        return render_to_string("care/_visits.html", {
+            "rows": rows, "shows_household": shows_household,
+            "missed": sum(1 for row in rows if row.status == "missed"),
+        }), ()
+
+    # Kept as HTML per viewer, day and state of the keys, the households and the keepers (estate/panels.py): what
+    # is done, due or missed changes with the day and with the hand-overs alone. Whether the viewer keeps keys is
+    # read before the tokens, so the HTML is kept under what was decided too.
     return render(request, "care/visits.html", {
-        "rows": rows, "shows_household": shows_household,
-        "missed": sum(1 for row in rows if row.status == "missed"),
-    })
+        "content": panels.kept(request, f"care.visits.{'all' if keeper else 'own'}", KEY_VERSIONS, make)})

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -12,6 +13,8 @@ from committee import services
 from committee.forms import AppointmentForm, CandidateForm
 from committee.models import Appointment, Candidate, Mandate
 from decisions.models import Decision, Motion
+from estate import panels
+from estate.models import Version
 
 KIND_ORDER = {kind: n for n, kind in enumerate(COMMITTEE_KINDS)}
 
@@ -20,17 +23,28 @@ def committee_page(request):
     """Public: who serves on the committee, until when, and on what authority
     (docs/ARCHITECTURE.md, "Owners' decisions").
 
-    Queries: the active committee roles with their people, their mandates with decision or appointment.
+    Queries: the active committee roles with their people, their mandates with decision or appointment. Kept as
+    HTML per viewer (whose roles decide whether elections are listed) and state of the people, the decisions and
+    mandates, and the notices (estate/panels.py); made afresh for someone not signed in.
     """
-    mandates = Prefetch("mandates", queryset=Mandate.objects.select_related(*services.MANDATE_AUTHORITY))
-    roles = list(Role.objects.filter(kind__in=COMMITTEE_KINDS, ended_at__isnull=True)
-                 .select_related("user").prefetch_related(mandates))
-    roles.sort(key=lambda role: (KIND_ORDER[role.kind], role.granted_at))
-    rows = [(role, role.mandates.all()[0] if role.mandates.all() else None) for role in roles]
-    elections = None
-    if request.user.is_authenticated and request.user.is_committee:
-        elections = Motion.objects.filter(kind=Motion.Kind.ELECTION).order_by("-created_at")[:10]
-    return render(request, "committee/committee.html", {"rows": rows, "elections": elections})
+    user = request.user
+
+    def make():
+        mandates = Prefetch("mandates", queryset=Mandate.objects.select_related(*services.MANDATE_AUTHORITY))
+        roles = list(Role.objects.filter(kind__in=COMMITTEE_KINDS, ended_at__isnull=True)
+                     .select_related("user").prefetch_related(mandates))
+        roles.sort(key=lambda role: (KIND_ORDER[role.kind], role.granted_at))
+        rows = [(role, role.mandates.all()[0] if role.mandates.all() else None) for role in roles]
+        elections = None
+        if user.is_authenticated and user.is_committee:
+            elections = Motion.objects.filter(kind=Motion.Kind.ELECTION).order_by("-created_at")[:10]
+        return render_to_string("committee/_committee.html", {"rows": rows, "elections": elections}), ()
+
+    content = panels.kept(request, "committee.page", PAGE_VERSIONS, make) if user.is_authenticated else make()[0]
+    return render(request, "committee/committee.html", {"content": content})
+
+
+PAGE_VERSIONS = (Version.PEOPLE, Version.DECISIONS, Version.NOTICES)
 
 
 def _get_election_for_user(request, pk):

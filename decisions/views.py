@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
@@ -34,7 +35,8 @@ from decisions.forms import (
 )
 from decisions.models import Assembly, Ballot, Motion, MotionAttachment, Owner, Proxy, Tally
 from decisions.sheet import sheet_context
-from estate import uploads
+from estate import panels, uploads
+from estate.models import Version
 from estate.pdf import posted_pdf_read
 
 BALLOTS_PER_PAGE = 50
@@ -65,16 +67,24 @@ def _refused(request, error):
 
 @login_required
 def index(request):
+    """The motions by state, with whether this person has voted: kept as HTML per viewer and state of the decisions
+    (every table of the owners' votes: committee/0003) and the people (estate/panels.py)."""
     _require_role(request.user)
-    motions = list(_motions_for(request.user).select_related("decision", "tally").order_by("-voting_ends", "-pk"))
-    voted = set(Ballot.objects.filter(cast_by=request.user, channel=Ballot.Channel.ONLINE)
-                .values_list("motion_id", flat=True))
-    groups = [
-        (_("Voting now"), [m for m in motions if m.is_open]),
-        (_("Drafts"), [m for m in motions if m.is_draft]),
-        (pgettext("vote", "Closed"), [m for m in motions if m.is_closed]),
-    ]
-    return render(request, "decisions/index.html", {"groups": groups, "voted": voted})
+
+    def make():
+        motions = list(_motions_for(request.user).select_related("decision", "tally")
+                       .order_by("-voting_ends", "-pk"))
+        voted = set(Ballot.objects.filter(cast_by=request.user, channel=Ballot.Channel.ONLINE)
+                    .values_list("motion_id", flat=True))
+        groups = [
+            (_("Voting now"), [m for m in motions if m.is_open]),
+            (_("Drafts"), [m for m in motions if m.is_draft]),
+            (pgettext("vote", "Closed"), [m for m in motions if m.is_closed]),
+        ]
+        return render_to_string("decisions/_index.html", {"groups": groups, "voted": voted}), ()
+
+    return render(request, "decisions/index.html", {
+        "content": panels.kept(request, "decisions.index", (Version.DECISIONS, Version.PEOPLE), make)})
 
 
 @login_required

@@ -203,7 +203,7 @@ class Version(models.Model):
     LEDGER = "ledger"  # the books, bills, payments, expenses and their approvals, monthly notices
     REPAIRS = "repairs"  # tickets, their events, quotes, volunteers, contractors
     KEYS = "keys"  # deposits, consents, hand-overs and their confirmations, keepers
-    DECISIONS = "decisions"  # motions, ballots, assemblies
+    DECISIONS = "decisions"  # motions, ballots, assemblies, decisions, owners, proxies, the committee's mandates
     BUDGET = "budget"  # budget plans and their comments
     CARE = "care"  # check-in agreements, checks, alerts
     MESSAGES = "messages"  # the inbox

@@ -118,19 +118,29 @@ def index(request):
     user = request.user
     if not access.works_with_keys(user):
         raise PermissionDenied
-    # Every list below is part of the open hand-overs (awaiting the witness, or out): one query with their events,
-    # split here as KeyHandoverQuerySet.awaiting_witness(), .involving() and .out_now() would.
-    open_now = list(KeyHandover.objects.open().select_related("deposit", "keeper", "witness")
-                    .prefetch_related("events").order_by("created_at", "pk"))
-    awaiting_me = [handover for handover in open_now if handover.n_out == 1 and handover.witness_id == user.pk]
-    mine = [handover for handover in open_now if user.pk in (handover.keeper_id, handover.witness_id)]
-    on_duty = access.is_keeper_on_duty(user)
-    out_now = sorted((handover for handover in open_now if handover.n_out == 2 and handover.n_back < 2),
-                     key=lambda handover: handover.out_time) if on_duty else []
+
+    def make():
+        # Every list below is part of the open hand-overs (awaiting the witness, or out): one query with their
+        # events, split here as KeyHandoverQuerySet.awaiting_witness(), .involving() and .out_now() would.
+        open_now = list(KeyHandover.objects.open().select_related("deposit", "keeper", "witness")
+                        .prefetch_related("events").order_by("created_at", "pk"))
+        awaiting_me = [handover for handover in open_now if handover.n_out == 1 and handover.witness_id == user.pk]
+        mine = [handover for handover in open_now if user.pk in (handover.keeper_id, handover.witness_id)]
+        on_duty = access.is_keeper_on_duty(user)
+        out_now = sorted((handover for handover in open_now if handover.n_out == 2 and handover.n_back < 2),
+                         key=lambda handover: handover.out_time) if on_duty else []
+        html = render_to_string("keys/_index.html", {
+            "awaiting_me": awaiting_me, "mine": mine, "out_now": out_now, "on_duty": on_duty, "user": user,
+            "overdue": [handover for handover in out_now if handover.is_overdue],
+        })
+        # The clock alone changes the lists when a hand-over's time to confirm runs out or a key out falls overdue.
+        return html, [moment for handover in open_now for moment in (handover.confirm_by, handover.due_back_at)
+                      if moment]
+
+    # Kept as HTML per viewer and state of the keys, the households and the people (estate/panels.py), and under
+    # whether the viewer keeps keys, which is read before the tokens.
     return render(request, "keys/index.html", {
-        "awaiting_me": awaiting_me, "mine": mine, "out_now": out_now, "on_duty": on_duty,
-        "overdue": [handover for handover in out_now if handover.is_overdue],
-    })
+        "content": panels.kept(request, f"keys.index.{access.is_keeper_on_duty(user)}", VERSIONS, make)})
 
 
 def _register_rows():

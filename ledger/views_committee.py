@@ -31,9 +31,9 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from accounts.permissions import money_mfa_required, treasurer_required
-from estate import cached
+from estate import cached, panels
 from estate.aggregates import exact_sum
-from estate.models import Household
+from estate.models import Household, Version
 from estate.tables import EXPORT_FORMATS, export_response
 from estate.uploads import cleanup_on_error
 from estate.wording import labelled
@@ -127,12 +127,23 @@ def journal(request):
     # rendered by {% journal_rows %}.
     rows = rows.values("pk", "seq", "date", "kind", "memo", "amount", "reversed_by", "created_by__name",
                        "created_by__username")
-    page = journal_paging.journal_page(rows, sort, after=request.GET.get("after"), before=request.GET.get("before"),
-                                       last="last" in request.GET)
-    # The journal's length is the chain head's number: postings are numbered from 1 without a gap (check_ledger
-    # verifies it). A COUNT over ten years of journal took a third of the page's time.
-    count = ChainHead.objects.values_list("seq", flat=True).first() or 0
-    return render(request, "ledger/journal.html", {"page": page, "sort": sort, "count": count})
+
+    def make():
+        page = journal_paging.journal_page(rows, sort, after=request.GET.get("after"),
+                                           before=request.GET.get("before"), last="last" in request.GET)
+        # The journal's length is the chain head's number: postings are numbered from 1 without a gap (check_ledger
+        # verifies it). A COUNT over ten years of journal took a third of the page's time. The head is read with
+        # the versions' tokens, before the rows.
+        current = panels.tokens(request)
+        head = current["head"] if current else ChainHead.objects.values_list("seq", "hash").first()
+        return render_to_string("ledger/_journal.html", {
+            "page": page, "sort": sort, "count": head[0] if head else 0}), ()
+
+    # Kept as HTML per viewer, address and state of the books and the people (estate/panels.py): every posting
+    # changes the ledger's token.
+    return render(request, "ledger/journal.html", {
+        "content": panels.kept(request, f"ledger.journal.{request.get_full_path()}",
+                               (Version.LEDGER, Version.PEOPLE), make)})
 
 
 @treasurer_required
@@ -524,15 +535,21 @@ def expense_attach(request, pk):
 
 @treasurer_required
 def approvals(request):
-    """Expenses waiting for an approval this member may give."""
-    pending = _expense_queryset().filter(status=Expense.Status.PENDING).exclude(entered_by=request.user).exclude(
-        approvals__approver=request.user).order_by("entered_at")
-    rows = list(pending)
-    for expense in rows:
-        expense.missing = services.approvals_missing(expense)
-        expense.needed = services.approval_required_count(expense.amount)
-    return render(request, "ledger/approvals.html",
-                  {"expenses": rows, "threshold": settings.LEDGER_APPROVAL_THRESHOLD})
+    """Expenses waiting for an approval this member may give: kept as HTML per viewer and state of the books and the
+    people (estate/panels.py), since members open it far more often than an expense is entered or approved."""
+
+    def make():
+        pending = _expense_queryset().filter(status=Expense.Status.PENDING).exclude(entered_by=request.user).exclude(
+            approvals__approver=request.user).order_by("entered_at")
+        rows = list(pending)
+        for expense in rows:
+            expense.missing = services.approvals_missing(expense)
+            expense.needed = services.approval_required_count(expense.amount)
+        return render_to_string("ledger/_expense_rows.html", {"expenses": rows}), ()
+
+    return render(request, "ledger/approvals.html", {
+        "rows": panels.kept(request, "ledger.approvals", (Version.LEDGER, Version.PEOPLE), make),
+        "threshold": settings.LEDGER_APPROVAL_THRESHOLD})
 
 
 # --- Income and funds -------------------------------------------------------

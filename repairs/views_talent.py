@@ -3,13 +3,16 @@
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from accounts.permissions import committee_required, role_required
+from estate import panels
 from repairs import services
 from repairs.forms import ContractorForm, VolunteerForm
 from repairs.models import Contractor, Ticket, Volunteer
+from repairs.views import LIST_VERSIONS
 
 _OPEN_JOBS = Count("tickets", filter=Q(tickets__status__in=Ticket.OPEN))
 
@@ -18,11 +21,18 @@ _OPEN_JOBS = Count("tickets", filter=Q(tickets__status__in=Ticket.OPEN))
 def talent_pool(request):
     """Volunteers and contractors with their open jobs.
 
-    Queries, whatever the number of people: session, user, roles, volunteers, contractors.
+    Queries, whatever the number of people: session, user with its roles, the state, volunteers, contractors. Kept
+    as HTML per viewer and state of the repairs, the register and the people (estate/panels.py): session, user,
+    the state.
     """
-    volunteers = Volunteer.objects.select_related("user").annotate(open_jobs=_OPEN_JOBS)
-    contractors = Contractor.objects.annotate(open_jobs=_OPEN_JOBS)
-    return render(request, "repairs/talent_pool.html", {"volunteers": volunteers, "contractors": contractors})
+
+    def make():
+        volunteers = Volunteer.objects.select_related("user").annotate(open_jobs=_OPEN_JOBS)
+        contractors = Contractor.objects.annotate(open_jobs=_OPEN_JOBS)
+        return render_to_string("repairs/_talent_pool.html", {"volunteers": volunteers, "contractors": contractors}), ()
+
+    return render(request, "repairs/talent_pool.html", {
+        "content": panels.kept(request, "repairs.talent", LIST_VERSIONS, make)})
 
 
 def _fields(form):

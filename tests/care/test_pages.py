@@ -1,3 +1,5 @@
+import re
+
 import time_machine
 
 from accounts.models import ActivityRecord
@@ -103,3 +105,50 @@ class AgreementPageTest(CareTestCase):
         self.client.post(f"/care/alerts/{alert.pk}/resolve/", {"outcome": "visited", "note": "敲门，她刚起床"})
         alert = Alert.objects.get()
         self.assertEqual((alert.outcome, alert.note, alert.resolved_by), ("visited", "敲门，她刚起床", self.neighbour))
+
+
+class KeptTodayPageTest(CareTestCase):
+    """Today's checks are kept as HTML per viewer, day and state of the care, the register and the people."""
+
+    def test_the_second_visit_reads_no_agreement_and_a_check_written_behind_the_app_s_back_shows_at_once(self):
+        with time_machine.travel(local(2036, 6, 3, 8, 30), tick=False):
+            self.login(self.volunteer)
+            # made: session, user, the state, the agreements with today's checks, the open alerts
+            with self.assertNumQueries(6):
+                self.assertContains(self.client.get("/care/"), "看到了：平安")
+            # session, user with its unread count and roles, the state: no agreement, check or alert
+            with self.assertNumQueries(3):
+                self.assertContains(self.client.get("/care/"), "看到了：平安")
+            Check.objects.create(agreement=self.agreement, day=local(2036, 6, 3, 8, 0).date(),
+                                 at=local(2036, 6, 3, 8, 0), by=self.volunteer)
+            self.assertContains(self.client.get("/care/"), "08:00 已记录")
+            Agreement.objects.filter(pk=self.agreement.pk).update(status=Agreement.Status.PAUSED)
+            self.assertContains(self.client.get("/care/"), "今天没有要查看的。")
+            Agreement.objects.filter(pk=self.agreement.pk).update(status=Agreement.Status.ACTIVE)
+            self.assertContains(self.client.get("/care/"), "08:00 已记录")
+        with time_machine.travel(local(2036, 6, 4, 8, 30), tick=False):
+            self.login(self.volunteer)
+            page = self.client.get("/care/")
+        self.assertContains(page, "看到了：平安")  # a new day, nothing written: not yet seen
+
+    def test_one_person_s_kept_worklist_is_never_shown_to_another(self):
+        with time_machine.travel(local(2036, 6, 3, 8, 30), tick=False):
+            self.login(self.volunteer)
+            self.assertContains(self.client.get("/care/"), "1-1-301")
+            self.login(self.volunteer2)
+            self.assertNotContains(self.client.get("/care/"), "1-1-301")
+            self.login(self.resident)
+            self.assertContains(self.client.get("/care/"), "我今天很好")
+
+    def test_the_kept_page_s_form_carries_this_session_s_token(self):
+        other = self.client_class(enforce_csrf_checks=True)
+        self.login(self.volunteer)
+        other.force_login(self.volunteer)
+        self.assertContains(self.client.get("/care/"), "1-1-301")
+        with self.assertNumQueries(3):  # kept: session, user with its unread count and roles, the state
+            page = other.get("/care/").content.decode()
+        self.assertNotIn("formtoken", page)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        response = other.post(f"/care/agreements/{self.agreement.pk}/check/", {"csrfmiddlewaretoken": token})
+        self.assertRedirects(response, "/care/", fetch_redirect_response=False)
+        self.assertEqual(Check.objects.get().by, self.volunteer)

@@ -5,7 +5,7 @@ from django.db import transaction
 
 from care.visits import visits, visits_tell
 from keys import services as key_services
-from keys.models import Purpose
+from keys.models import KeyDeposit, Purpose
 from messaging.models import Message
 from tests.care.base import local
 from tests.keys.base import CONSENT, KeysTestCase
@@ -49,3 +49,23 @@ class VisitsDueTest(KeysTestCase):
         self.login(self.volunteer2)
         page = self.client.get("/care/visits/")
         self.assertNotContains(page, "K-017")
+
+    def test_the_page_is_kept_per_viewer_and_day_until_the_keys_change_however_written(self):
+        with time_machine.travel(local(2036, 6, 6, 9, 0), tick=False):
+            self.login(self.resident)
+            # made: session, user, the state, the deposits with their consents, the hand-overs
+            with self.assertNumQueries(6):
+                self.assertContains(self.client.get("/care/visits/"), "2 次探访未进行")
+            with self.assertNumQueries(3):  # kept: session, user with its unread count and roles, the state
+                self.assertContains(self.client.get("/care/visits/"), "2 次探访未进行")
+            self.login(self.volunteer2)  # keeps no keys: never the household's kept list
+            self.assertNotContains(self.client.get("/care/visits/"), "K-017")
+            self.login(self.resident)
+            KeyDeposit.objects.filter(pk=self.deposit.pk).update(status=KeyDeposit.Status.RETURNED)
+            self.assertContains(self.client.get("/care/visits/"), "没有待探访。")
+            KeyDeposit.objects.filter(pk=self.deposit.pk).update(status=KeyDeposit.Status.ACTIVE)
+            self.assertContains(self.client.get("/care/visits/"), "2 次探访未进行")
+            self.assertContains(self.client.get("/care/visits/"), "05-30")
+        with time_machine.travel(local(2036, 6, 7, 9, 0), tick=False):  # Saturday: 30 May is more than a week ago
+            self.login(self.resident)
+            self.assertNotContains(self.client.get("/care/visits/"), "05-30")

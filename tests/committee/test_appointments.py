@@ -1,6 +1,7 @@
 from datetime import date
 
 import time_machine
+from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
@@ -10,8 +11,10 @@ from accounts import services as account_services
 from accounts.models import ActivityRecord, Role
 from committee import services
 from committee.models import Appointment, Mandate
+from decisions.models import Motion
 from estate.models import Notice
 from tests.base import BaseTestCase
+from tests.committee.motions import motion_draft
 
 TODAY = date(2026, 12, 2)
 
@@ -141,6 +144,42 @@ class CommitteePageTest(BaseTestCase):
         self.assertContains(page, "任期 2026-12-02 至 2027-06-30")
         self.assertContains(page, "首次业主大会选举前任命：王主任提名，李委员确认。")
         self.assertNotContains(page, "周阿姨")
+
+
+    def test_the_page_is_kept_per_viewer_until_the_people_the_mandates_or_the_decisions_change_however_written(self):
+        appointment = services.appointment_propose(user=self.outsider, kind="committee",
+                                                   term_ends=date(2027, 6, 30), reason="首次选举前", by=self.chair)
+        services.appointment_confirm(appointment=appointment, by=self.member)
+        election = motion_draft(kind=Motion.Kind.ELECTION, by=self.chair, title="选举第二届业委会")
+        self.login(self.chair)
+        self.assertContains(self.client.get(reverse("committee:page")), "选举第二届业委会")
+        self.login(self.resident)  # elections are listed for the committee only, never from the chair's page
+        # made: session, user, the state, the committee's roles with their people, their mandates
+        with self.assertNumQueries(5):
+            self.assertNotContains(self.client.get(reverse("committee:page")), "选举第二届业委会")
+        with self.assertNumQueries(3):  # kept: session, user with its roles and unread count, the state
+            self.assertContains(self.client.get(reverse("committee:page")), "李委员确认")
+        Appointment.objects.filter(pk=appointment.pk).update(decided_by=self.treasurer)  # behind the app's back
+        self.assertContains(self.client.get(reverse("committee:page")), "张会计确认")
+        Role.objects.filter(user=self.outsider).update(ended_at=timezone.now())
+        self.assertNotContains(self.client.get(reverse("committee:page")), "任期 2026-12-02 至 2027-06-30")
+        self.login(self.chair)
+        Motion.objects.filter(pk=election.pk).update(title="选举第三届业委会")
+        self.assertContains(self.client.get(reverse("committee:page")), "选举第三届业委会")
+
+    def test_every_table_of_the_decisions_and_the_committee_changes_the_decisions_token(self):
+        tables = {model._meta.db_table for name in ("decisions", "committee")
+                  for model in apps.get_app_config(name).get_models()}
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgname LIKE %s",
+                               ["%\\_decisions\\_changed"])
+                watched = {row[0].strip('"') for row in cursor.fetchall()}
+            else:
+                cursor.execute("SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
+                               ["%_decisions_changed_insert"])
+                watched = {row[0] for row in cursor.fetchall()}
+        self.assertEqual(tables - watched, set())
 
 
 class MandateRecordTest(BaseTestCase):

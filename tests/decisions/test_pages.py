@@ -102,6 +102,32 @@ class VotingPagesTest(VotesTestCase):
         self.assertFalse(Ballot.objects.exists())
 
 
+class KeptListTest(VotesTestCase):
+    """The list of motions is kept as HTML per viewer and state of the decisions and the people."""
+
+    def test_it_is_kept_per_viewer_until_a_motion_or_a_ballot_changes_however_written(self):
+        self.open_motion()
+        self.cast(self.resident, self.household_a, "yes")
+        draft = self.draft(title="草拟中的议题", kind=Motion.Kind.OTHER)
+        self.login(self.chair)
+        self.assertContains(self.client.get(reverse("decisions:index")), "草拟中的议题")
+        self.login(self.resident)  # drafts stay with the committee, never from the chair's kept list
+        # made: session, user with its unread count and roles, the state, the motions, the ballots cast
+        with self.assertNumQueries(5):
+            page = self.client.get(reverse("decisions:index"))
+        self.assertNotContains(page, "草拟中的议题")
+        self.assertContains(page, "您已表决")
+        with self.assertNumQueries(3):  # kept: session, user with its unread count and roles, the state
+            self.assertContains(self.client.get(reverse("decisions:index")), "您已表决")
+        self.login(self.member)  # has not voted: never the resident's kept list
+        self.assertNotContains(self.client.get(reverse("decisions:index")), "您已表决")
+        self.login(self.resident)
+        Motion.objects.filter(pk=self.motion.pk).update(title="改过名的议题")  # behind the app's back
+        self.assertContains(self.client.get(reverse("decisions:index")), "改过名的议题")
+        self.open_motion(draft)
+        self.assertContains(self.client.get(reverse("decisions:index")), "草拟中的议题")
+
+
 class ListQueriesTest(VotesTestCase):
     def count_queries(self, url):
         with CaptureQueriesContext(connection) as queries:

@@ -113,6 +113,27 @@ class KeptHouseholdPageTest(KeysTestCase):
         self.assertEqual(self.reload(self.deposit).status, KeyDeposit.Status.RETURNED)
 
 
+class KeptKeepersPageTest(KeysTestCase):
+    """The key keepers' page is kept as HTML per viewer and state of the keys (keys.views.index)."""
+
+    def test_it_is_kept_per_viewer_until_the_keys_change_however_written_or_a_time_to_confirm_runs_out(self):
+        handover = self.start()  # 赵师傅 takes K-017 out; 孙阿姨 is to witness
+        self.login(self.volunteer2)
+        # made: session, user with its unread count and roles, keeper term, the state, the open hand-overs, events
+        with self.assertNumQueries(6):
+            self.assertContains(self.client.get("/keys/"), "K-017")
+        with self.assertNumQueries(4):  # kept: session, user with its unread count and roles, keeper term, state
+            self.assertContains(self.client.get("/keys/"), "K-017")
+        self.login(self.chair)  # neither keeper nor witness, and nothing out yet: never 孙阿姨's kept page
+        self.assertNotContains(self.client.get("/keys/"), "K-017")
+        self.login(self.volunteer2)
+        KeyDeposit.objects.filter(pk=self.deposit.pk).update(tag_number=42)  # behind the app's back
+        self.assertContains(self.client.get("/keys/"), "K-042")
+        with time_machine.travel(handover.confirm_by + timedelta(seconds=1)):
+            self.login(self.volunteer2)
+            self.assertNotContains(self.client.get("/keys/"), "K-042")  # too late to confirm: no longer waiting
+
+
 class HandoverPagesTest(KeysTestCase):
     def test_keeper_and_witness_carry_out_a_hand_over_on_their_pages(self):
         self.login(self.volunteer)
@@ -211,9 +232,9 @@ class QueryCountTest(KeysTestCase):
         self.assertFixed(self.chair, "/keys/register/", 6)
 
     def test_the_key_keepers_page(self):
-        # session, user with its unread count and roles, keeper term; the open hand-overs (waiting for me, mine,
-        # out now), their events
-        self.assertFixed(self.volunteer, "/keys/", 5)
+        # session, user with its unread count and roles, keeper term, the state; the open hand-overs (waiting for
+        # me, mine, out now), their events
+        self.assertFixed(self.volunteer, "/keys/", 6)
 
     def test_the_committee_dashboard(self):
         # Made afresh (what estate/panels.py keeps forgotten): session, user with its unread count and roles, the

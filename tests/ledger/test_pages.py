@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.models import ActivityRecord
+from accounts.models import ActivityRecord, User
 from estate.uploads import PreparedFile
 from ledger import services
 from ledger.journal import order_by as journal_order_by
@@ -106,10 +106,25 @@ class FixedQueriesTest(LedgerTestCase):
     def test_the_journal_runs_a_known_number_of_queries(self):
         bulk.incomes(60, by=self.treasurer)
         self.login(self.member)
-        # session, user with its roles and unread count, the chain head (the count), the page of 50 (entered-by and
-        # reversal joined)
+        # session, user with its roles and unread count, the state (with the chain head: the count), the page of 50
+        # (entered-by and reversal joined)
         with self.assertNumQueries(4):
-            self.client.get(reverse("ledger:journal"))
+            self.assertContains(self.client.get(reverse("ledger:journal")), "60 笔")
+        with self.assertNumQueries(3):  # kept: session, user with its roles and unread count, the state
+            self.assertContains(self.client.get(reverse("ledger:journal")), "60 笔")
+
+    def test_the_kept_journal_shows_a_posting_or_a_name_changed_however_written(self):
+        bulk.incomes(60, by=self.treasurer)
+        self.login(self.member)
+        self.assertContains(self.client.get(reverse("ledger:journal")), "60 笔")
+        bulk.incomes(1, by=self.treasurer)  # in bulk, as a restore would
+        self.assertContains(self.client.get(reverse("ledger:journal")), "61 笔")
+        services.income_record(kind="parking", date=date(2026, 4, 1), source="停车费", amount=Decimal("7.00"),
+                               method="bank", by=self.treasurer)
+        self.assertContains(self.client.get(reverse("ledger:journal")), "62 笔")
+        User.objects.filter(pk=self.treasurer.pk).update(name="改名的会计")
+        self.assertContains(self.client.get(reverse("ledger:journal")), "改名的会计")
+        self.assertContains(self.client.get(reverse("ledger:journal"), {"sort": "seq"}), "62 笔")
 
 
     def test_the_journal_pages_through_every_transaction_once_in_every_order(self):
@@ -378,6 +393,23 @@ class CommitteePagesTest(LedgerTestCase):
         self.client.post(reverse("ledger:expense-approve", args=[expense.pk]), {"idempotency_key": "k"})
         self.assertEqual(expense.approvals.get().approver, self.member)
         self.assertNotContains(self.client.get(reverse("ledger:approvals")), "绿化队")
+
+    def test_the_approvals_page_is_kept_per_member_until_the_books_or_the_people_change_however_written(self):
+        expense = services.expense_record(date=date(2026, 4, 1), category="greening", payee="绿化队",
+                                          amount=Decimal("80.00"), description="补种", by=self.treasurer)
+        self.login(self.member)
+        # made: session, user, the state, the expenses with their approvals and attachments
+        with self.assertNumQueries(6):
+            self.assertContains(self.client.get(reverse("ledger:approvals")), "绿化队")
+        with self.assertNumQueries(3):  # kept: session, user with its roles and unread count, the state
+            self.assertContains(self.client.get(reverse("ledger:approvals")), "绿化队")
+        self.login(self.treasurer)  # entered it: never the member's kept list
+        self.assertNotContains(self.client.get(reverse("ledger:approvals")), "绿化队")
+        self.login(self.member)
+        Expense.objects.filter(pk=expense.pk).update(payee="园林公司")
+        self.assertContains(self.client.get(reverse("ledger:approvals")), "园林公司")
+        expense.approvals.create(approver=self.member)
+        self.assertNotContains(self.client.get(reverse("ledger:approvals")), "园林公司")
 
     def test_an_expense_card_shows_payee_amount_and_status_on_a_phone(self):
         services.expense_record(date=date(2026, 4, 1), category="greening", payee="绿化队",

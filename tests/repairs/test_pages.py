@@ -94,8 +94,24 @@ class QueryCountTest(RepairsTestCase):
                 user = make_user(f"v{n}")
                 Volunteer.objects.create(user=user, skills=[Skill.GREENING])
                 Contractor.objects.create(name=f"施工队{n}", trade=Skill.PLUMBING)
-        # session, user with its unread count and roles, volunteers with their open jobs, contractors with theirs
-        self.assert_constant(reverse("repairs:talent"), people, 4)
+        # session, user with its unread count and roles, the state, volunteers with their open jobs, contractors
+        # with theirs
+        self.assert_constant(reverse("repairs:talent"), people, 5)
+
+    def test_the_talent_pool_is_kept_per_viewer_until_the_repairs_or_the_people_change_however_written(self):
+        contractor = Contractor.objects.create(name="老李水电", trade=Skill.PLUMBING)
+        self.login(self.member)
+        self.assertContains(self.client.get(reverse("repairs:talent")), "老李水电")
+        with self.assertNumQueries(3):  # kept: session, user with its unread count and roles, the state
+            self.assertContains(self.client.get(reverse("repairs:talent")), "老李水电")
+        Contractor.objects.filter(pk=contractor.pk).update(name="老王水电")  # behind the app's back
+        self.assertContains(self.client.get(reverse("repairs:talent")), "老王水电")
+        volunteer = Volunteer.objects.create(user=make_user("helper", name="热心的邻居"), skills=[Skill.GREENING])
+        self.assertContains(self.client.get(reverse("repairs:talent")), "热心的邻居")
+        type(volunteer.user).objects.filter(pk=volunteer.user_id).update(name="改名的邻居")
+        self.assertContains(self.client.get(reverse("repairs:talent")), "改名的邻居")
+        self.login(self.resident)  # the committee's page, never shown from a member's kept copy
+        self.assertEqual(self.client.get(reverse("repairs:talent")).status_code, 403)
 
     def test_the_figures(self):
         # session, user with its unread count and roles, the period's tickets, rating, open by age, money spent
