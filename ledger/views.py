@@ -73,6 +73,8 @@ def my_household(request):
 STATEMENT_MONTHS = 12
 # The public accounts read the books' tables alone.
 PUBLIC_VERSIONS = (Version.LEDGER,)
+# A household's statement: its bills and payments, its address, and who took each payment.
+STATEMENT_VERSIONS = (Version.LEDGER, Version.REGISTER, Version.PEOPLE)
 
 
 def household_statement(household, *, whole=False):
@@ -114,12 +116,18 @@ def household_statement(household, *, whole=False):
 def household(request, pk):
     household = _get_household_for_user(request, pk)
     whole = request.GET.get("all") == "1"
-    # Kept once per state of the books and day (estate.cached): a household opens its own page more than it pays.
-    context = {**cached.figure(request, "ledger.statement", lambda: household_statement(household, whole=whole),
-                               key=(household.pk, whole, timezone.localdate(), settings.LEDGER_BILL_DUE_DAY))}
-    user = request.user
-    context["may_record_payment"] = user.is_committee or household.building_id in user.headed_building_ids
-    return render(request, "ledger/household.html", context)
+
+    def make(form_token):
+        # Kept once per state of the books and day for every worker (estate.cached), and the page around it per
+        # viewer in this worker (estate.panels): a household opens its own page far more often than it pays.
+        context = {**cached.figure(request, "ledger.statement", lambda: household_statement(household, whole=whole),
+                                   key=(household.pk, whole, timezone.localdate(), settings.LEDGER_BILL_DUE_DAY))}
+        user = request.user
+        context["may_record_payment"] = user.is_committee or household.building_id in user.headed_building_ids
+        context["csrf_token"] = form_token
+        return render_to_string("ledger/household.html", context, request), ()
+
+    return panels.kept_page(request, f"ledger.statement.{household.pk}", STATEMENT_VERSIONS, make)
 
 
 @login_required

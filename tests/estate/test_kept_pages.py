@@ -145,3 +145,26 @@ class KeptLayoutTest(BaseTestCase):
         self.assertEqual(response.status_code, 404)
         self.assertNotIn("site-nav", response.content.decode())
         self.assertIn("site-nav", self.page("/notices/"))
+
+
+class KeptStatementTest(BaseTestCase):
+    def setUp(self):
+        super().setUp()
+        from ledger.chart import create_chart
+        from ledger.models import Account, ChainHead
+
+        create_chart(Account, ChainHead)
+
+    def test_a_household_s_statement_is_kept_per_viewer_and_roles(self):
+        url = reverse("ledger:household", args=[self.household_a.pk])
+        self.login(self.resident)
+        self.client.get(url)
+        # session, user, the household (access), the state: the statement is kept
+        with self.assertNumQueries(4):
+            self.assertNotIn("登记缴费", self.client.get(url).content.decode())
+        self.login(self.chair)
+        self.assertIn("登记缴费", self.client.get(url).content.decode())
+        self.login(self.resident)
+        self.assertNotIn("登记缴费", self.client.get(url).content.decode())
+        self.login(self.resident_b)
+        self.assertEqual(self.client.get(url).status_code, 404)
