@@ -244,8 +244,11 @@ def _charged_unlike_posted(receivable_id):
 def _payments():
     """Each payment posted exactly its amount off its household's receivable and settled no more than that;
     it is noted as spent exactly when all of it is settled."""
+    # The account by its id, not joined by its code: PostgreSQL then guessed a few thousand receivable entries
+    # rather than 650,000 and looked up each one's transaction (1.8 s; 0.7 s as a hash join).
+    receivable = Account.objects.get(code=Account.RECEIVABLE)
     posted = dict(
-        Entry.objects.filter(transaction__kind=Transaction.Kind.PAYMENT, account__code=Account.RECEIVABLE)
+        Entry.objects.filter(transaction__kind=Transaction.Kind.PAYMENT, account=receivable)
         .values_list("transaction_id").annotate(total=exact_sum("amount")).values_list("transaction_id", "total")
     )
     settled = dict(Settlement.objects.values_list("payment_id").annotate(total=exact_sum("amount"))
