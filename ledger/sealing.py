@@ -52,10 +52,11 @@ def records_by_transaction():
     """{transaction id: its record} for every record in the books, in a handful of queries."""
     from ledger.models import Approval, CashHandover, Expense, Income, Payment
 
+    # In no order (.order_by()): the models' own orderings sorted 48,000 payments by date for nothing.
     records = {}
-    for row in Income.objects.values("transaction_id", *INCOME).iterator(chunk_size=5000):
+    for row in Income.objects.order_by().values("transaction_id", *INCOME).iterator(chunk_size=5000):
         records[row["transaction_id"]] = _record("income", INCOME, row.get)
-    for row in Payment.objects.values("transaction_id", "receipt__year", "receipt__number",
+    for row in Payment.objects.order_by().values("transaction_id", "receipt__year", "receipt__number",
                                       *PAYMENT).iterator(chunk_size=5000):
         records[row["transaction_id"]] = _record("payment", PAYMENT, row.get,
                                                  receipt=[row["receipt__year"], row["receipt__number"]])
@@ -63,9 +64,9 @@ def records_by_transaction():
     for expense_id, approver_id in Approval.objects.filter(expense__transaction__isnull=False).values_list(
             "expense_id", "approver_id"):
         approvers[expense_id].append(approver_id)
-    for row in Expense.objects.filter(transaction__isnull=False).values("pk", "transaction_id", *EXPENSE):
+    for row in Expense.objects.filter(transaction__isnull=False).order_by().values("pk", "transaction_id", *EXPENSE):
         records[row["transaction_id"]] = _record("expense", EXPENSE, row.get,
                                                  approvers=sorted(approvers[row["pk"]]))
-    for row in CashHandover.objects.values("transaction_id", *HANDOVER):
+    for row in CashHandover.objects.order_by().values("transaction_id", *HANDOVER):
         records[row["transaction_id"]] = handover_record(row["payment_id"], row["confirmed_by_id"])
     return records
