@@ -14,11 +14,13 @@ import time_machine
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 
 from ledger import services
 from ledger.models import ClosedMonth, MonthlyNotice
-from ledger.notice import NoticeTampered, notice_data, notice_pdf
+from ledger.notice import NoticeTampered, _context, notice_data, notice_pdf
 from tests.ledger.base import JAN, LedgerTestCase
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -106,6 +108,22 @@ class NoticeTest(LedgerTestCase):
         subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", "-",
                         str(ARTIFACTS / "notice-page1")], input=pdf, check=True)
         self.assertTrue((ARTIFACTS / "notice-page1.png").exists())
+
+    def test_the_printed_notice_leaves_out_the_labels_only_the_narrow_page_shows(self):
+        self.january()
+        with translation.override("zh-hans"):
+            printed = render_to_string("ledger/notice_pdf.html", _context(notice_data(JAN)))
+        self.assertNotIn("data-label", printed)  # weasyprint parses every attribute; paper shows none of these
+        self.assertIn("<th>收款方</th>", printed)
+        # The page shows each row as a card with its labels on a narrow screen.
+        self.login(self.resident)
+        page = self.client.get(reverse("ledger:notice", args=["2026-01"]))
+        self.assertContains(page, 'data-label="收款方"')
+        self.assertContains(page, 'data-label="金额"')
+        # The footer's inline blocks still print the three signature lines.
+        text = pdf_text(notice_pdf(JAN)[0]).replace(" ", "")
+        for role in ("业委会主任", "财务", "业主监督人"):
+            self.assertIn(role, text)
 
     def test_an_open_month_renders_as_a_draft_without_a_code(self):
         self.january()
