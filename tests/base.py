@@ -85,3 +85,19 @@ class BaseTestCase(Personas, TestCase):
 
     def login(self, user):
         self.client.force_login(user)
+
+
+def version_triggers():
+    """{(table, version)} of every trigger that changes a version's token (estate.db.Watched)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT tgrelid::regclass::text, tgname FROM pg_trigger WHERE tgname LIKE %s",
+                           ["%\\_changed"])
+            rows = [(table.strip('"'), name.removesuffix("_changed")) for table, name in cursor.fetchall()]
+        else:
+            cursor.execute("SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
+                           ["%_changed_insert"])
+            rows = [(table, name.removesuffix("_changed_insert")) for table, name in cursor.fetchall()]
+    return {(table, name.removeprefix(f"{table}_")) for table, name in rows}

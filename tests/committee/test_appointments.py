@@ -13,7 +13,7 @@ from committee import services
 from committee.models import Appointment, Mandate
 from decisions.models import Motion
 from estate.models import Notice
-from tests.base import BaseTestCase
+from tests.base import BaseTestCase, version_triggers
 from tests.committee.motions import motion_draft
 
 TODAY = date(2026, 12, 2)
@@ -170,15 +170,7 @@ class CommitteePageTest(BaseTestCase):
     def test_every_table_of_the_decisions_and_the_committee_changes_the_decisions_token(self):
         tables = {model._meta.db_table for name in ("decisions", "committee")
                   for model in apps.get_app_config(name).get_models()}
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute("SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgname LIKE %s",
-                               ["%\\_decisions\\_changed"])
-                watched = {row[0].strip('"') for row in cursor.fetchall()}
-            else:
-                cursor.execute("SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
-                               ["%_decisions_changed_insert"])
-                watched = {row[0] for row in cursor.fetchall()}
+        watched = {table for table, version in version_triggers() if version == "decisions"}
         self.assertEqual(tables - watched, set())
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.models import Role
 from messaging.models import Message, Topic
 from repairs.models import Ticket
+from tests.base import version_triggers
 from tests.repairs.base import RepairsTestCase
 
 
@@ -75,22 +76,14 @@ class WatchedTablesTest(TestCase):
     def test_every_table_of_the_books_changes_the_ledger_s_token(self):
         # What a ledger panel reads may come from any of the books' tables, a new one included (migration 0010).
         tables = {model._meta.db_table for model in apps.get_app_config("ledger").get_models()}
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute("SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgname LIKE %s",
-                               ["%\\_ledger\\_changed"])
-                watched = {row[0].strip('"') for row in cursor.fetchall()}
-            else:
-                cursor.execute("SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
-                               ["%_ledger_changed_insert"])
-                watched = {row[0] for row in cursor.fetchall()}
+        watched = {table for table, version in version_triggers() if version == "ledger"}
         self.assertEqual(tables - watched, set())
 
     def test_every_table_a_migration_watches_has_its_trigger(self):
         from estate.db import WATCHED
 
         self.assertIn(("messaging_reach", "people"), WATCHED)
-        self.assertEqual(WATCHED - self._triggers(), set())
+        self.assertEqual(WATCHED - version_triggers(), set())
 
     def test_a_version_trigger_lost_to_an_sqlite_table_rebuild_comes_back_after_migrate(self):
         # SQLite alters most columns by rebuilding the table, which drops its triggers without a word.
@@ -101,19 +94,6 @@ class WatchedTablesTest(TestCase):
         with connection.cursor() as cursor:
             for statement in drop_version_trigger_statements("sqlite", "ledger_charge", "ledger"):
                 cursor.execute(statement)
-        self.assertNotIn(("ledger_charge", "ledger"), self._triggers())
+        self.assertNotIn(("ledger_charge", "ledger"), version_triggers())
         restore_sqlite_triggers(sender=apps.get_app_config("estate"), using="default")
-        self.assertIn(("ledger_charge", "ledger"), self._triggers())
-
-    def _triggers(self):
-        """{(table, version)} of every version trigger in the database."""
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute("SELECT tgrelid::regclass::text, tgname FROM pg_trigger WHERE tgname LIKE %s",
-                               ["%\\_changed"])
-                rows = [(table.strip('"'), name.removesuffix("_changed")) for table, name in cursor.fetchall()]
-            else:
-                cursor.execute("SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
-                               ["%_changed_insert"])
-                rows = [(table, name.removesuffix("_changed_insert")) for table, name in cursor.fetchall()]
-        return {(table, name.removeprefix(f"{table}_")) for table, name in rows}
+        self.assertIn(("ledger_charge", "ledger"), version_triggers())
