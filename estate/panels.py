@@ -22,6 +22,7 @@ import hashlib
 from django.contrib.messages import get_messages
 from django.core.cache import caches
 from django.http import HttpResponse
+from django.middleware.csp import get_nonce
 from django.middleware.csrf import get_token
 from django.template.loader import get_template
 from django.utils import timezone
@@ -88,8 +89,17 @@ def _kept(request, name, versions, make):
     now = timezone.now()
     html, moments = make()
     held = (html, min((moment for moment in moments if moment is not None and moment >= now), default=None))
-    kept_html.set(key, held)
+    if not carries_nonce(request, html):
+        kept_html.set(key, held)
     return held
+
+
+def carries_nonce(request, html):
+    """Whether `html` carries this request's CSP nonce (made only when something asks for it). Such HTML is never
+    kept: served to the next request, its scripts would carry a nonce that request's header does not allow, and
+    the nonce would no longer be a secret of one response."""
+    nonce = get_nonce(request)
+    return bool(nonce) and str(nonce) in html
 
 
 def tokens(request):

@@ -6,6 +6,7 @@ own content (about 1.4 ms of CPU of every page). A part is kept under the values
 not named there must be the same for every request (the site's name, the URLs, the languages). The template being
 rendered is part of the key, since a page may override a block inside the part (the error pages leave out the
 menu). The form token differs per session: the part is kept with a stand-in that each request replaces with its own.
+A part that carries the request's CSP nonce is not kept (estate.panels.carries_nonce).
 """
 
 import hashlib
@@ -15,7 +16,7 @@ from django.core.cache import caches
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from estate.panels import FORM_TOKEN
+from estate.panels import FORM_TOKEN, carries_nonce
 
 register = template.Library()
 
@@ -46,5 +47,6 @@ class KeptPartNode(template.Node):
         if html is None:
             with context.push(csrf_token=FORM_TOKEN):
                 html = self.nodelist.render(context)
-            parts.set(key, html)
+            if not carries_nonce(getattr(context, "request", None), html):
+                parts.set(key, html)
         return mark_safe(html.replace(FORM_TOKEN, form_token))

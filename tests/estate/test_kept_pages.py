@@ -4,10 +4,13 @@ the unread count, the language) is never older than the request."""
 
 import re
 
-from django.test import Client
+from django.template import RequestContext, Template
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.csp import LazyNonce
 
+from estate import panels
 from messaging.models import Message, Topic
 from tests.base import BaseTestCase
 
@@ -168,3 +171,49 @@ class KeptStatementTest(BaseTestCase):
         self.assertNotIn("登记缴费", self.client.get(url).content.decode())
         self.login(self.resident_b)
         self.assertEqual(self.client.get(url).status_code, 404)
+
+
+class KeptNonceTest(BaseTestCase):
+    """HTML carrying a request's CSP nonce is never kept: the next request's header would not allow its scripts."""
+
+    def request(self):
+        request = RequestFactory().get("/")
+        request.user = self.resident
+        request._csp_nonce = LazyNonce()  # as django.middleware.csp sets it
+        return request
+
+    def test_html_with_the_request_s_nonce_is_made_for_every_request(self):
+        made = []
+
+        def make(request):
+            made.append(request)
+            return f'<script nonce="{request._csp_nonce}">go()</script>', []
+
+        first, second = self.request(), self.request()
+        self.assertIn(str(first._csp_nonce), panels.kept(first, "scripted", (), lambda: make(first)))
+        self.assertIn(str(second._csp_nonce), panels.kept(second, "scripted", (), lambda: make(second)))
+        self.assertEqual(made, [first, second])
+
+    def test_html_without_it_is_kept_though_the_nonce_was_made(self):
+        made = []
+
+        def make(request):
+            made.append(request)
+            return "<p>no script</p>", []
+
+        first, second = self.request(), self.request()
+        str(first._csp_nonce), str(second._csp_nonce)  # made for another part of the page
+        panels.kept(first, "plain", (), lambda: make(first))
+        self.assertEqual(panels.kept(second, "plain", (), lambda: make(second)), "<p>no script</p>")
+        self.assertEqual(made, [first])
+
+    def test_a_layout_part_with_the_nonce_is_not_kept(self):
+        part = Template(
+            '{% load layout %}{% kept_part scripted %}<script nonce="{{ csp_nonce }}"></script>{% end_kept_part %}'
+        )
+        pages = []
+        for _ in range(2):
+            request = self.request()
+            pages.append(part.render(RequestContext(request, {"csrf_token": "t", "csp_nonce": request._csp_nonce})))
+        self.assertNotEqual(pages[0], pages[1])
+        self.assertIn(str(request._csp_nonce), pages[1])
