@@ -4,7 +4,10 @@ link to record one (gathered by ledger.views_committee.arrears_columns; the ledg
 from django.utils.translation import gettext_lazy as _
 
 from chasing.services import last_reminders
+from estate.models import Version
 
+# The tables the cells are read from: the arrears rows are kept under their version's token too (estate.cached).
+VERSIONS = (Version.CHASING,)
 HEADING = _("Last reminder · next step")
 TEMPLATE = "chasing/_arrears_cell.html"
 

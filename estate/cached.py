@@ -10,7 +10,8 @@ The state is named by tokens the database itself changes (`estate.models.Version
 - `state`: the activity log alone. Every change the app makes writes an activity record in its own transaction
   (`accounts.activity.log_action`), so this token moves with every change of state the app makes, and not with a
   login (which writes `last_login`, shown by the list of logins);
-- one for each app's tables that the dashboard's panels show (`notices`, `ledger`, `repairs`, `keys`, …;
+- one for each app's tables that the dashboard's panels or a kept page show (`notices`, `ledger`, `repairs`, `keys`, …,
+  `chasing`;
   estate/panels.py keeps the panels under them);
 - and the ledger's chain head (number and hash), which every posting moves.
 
@@ -47,15 +48,16 @@ TIMEOUT = 3600
 _MISSING = object()
 
 
-def figure(request, name, compute, *, key=()):
+def figure(request, name, compute, *, key=(), versions=()):
     """`compute()`, or what it returned before in the same state. `request` (or None) keeps the state read once
     per request (a view that changes state redirects before anything reads a figure); `key` holds whatever else
-    the figure depends on, each part with a stable repr."""
+    the figure depends on, each part with a stable repr; `versions` names the versions of any tables it reads
+    beyond the books and the register (the arrears rows' chasing record)."""
     current = state(request)
     if current is None:
         return compute()
     digest = hashlib.sha256(repr((code_digest(), current["head"], current[Version.REGISTER], current[Version.STATE],
-                                  key)).encode()).hexdigest()
+                                  [current[version] for version in versions], key)).encode()).hexdigest()
     cache_key = f"figure:{name}:{digest}"
     value = caches["figures"].get(cache_key, _MISSING)
     if value is _MISSING:

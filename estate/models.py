@@ -207,8 +207,9 @@ class Version(models.Model):
     BUDGET = "budget"  # budget plans and their comments
     CARE = "care"  # check-in agreements, checks, alerts
     MESSAGES = "messages"  # the inbox
+    CHASING = "chasing"  # the arrears reminders and the committee's rule for them (chasing/migrations/0002)
     STATE = "state"  # the activity log alone: every change the app makes (migration 0009)
-    NAMES = (REGISTER, PEOPLE, NOTICES, LEDGER, REPAIRS, KEYS, DECISIONS, BUDGET, CARE, MESSAGES, STATE)
+    NAMES = (REGISTER, PEOPLE, NOTICES, LEDGER, REPAIRS, KEYS, DECISIONS, BUDGET, CARE, MESSAGES, CHASING, STATE)
 
     name = models.CharField(max_length=20, primary_key=True)
     token = models.CharField(max_length=32)

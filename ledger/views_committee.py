@@ -318,7 +318,8 @@ def arrears(request):
     # The page's rows rendered, with the other apps' columns: kept too (a reminder recorded is a change of state).
     context.update(cached.figure(
         request, "ledger.arrears.rows", lambda: _arrears_rows(request.user, today, page),
-        key=(*key, page.number if page else "all", get_language())))
+        key=(*key, page.number if page else "all", get_language()),
+        versions=[version for column in arrears_columns() for version in column.VERSIONS]))
     context.update(page=page, whole=whole, columns=arrears_columns())
     return render(request, "ledger/arrears.html", context)
 
@@ -379,8 +380,9 @@ def _arrears_row(row, links, cells):
 @functools.cache
 def arrears_columns():
     """The columns other apps add to the arrears page, in INSTALLED_APPS order: every app with an `arrears_column`
-    module (HEADING, TEMPLATE rendered with `cell` and `household_id`, and `cells(household_ids)` returning
-    {household_id: cell} in a fixed number of queries). Gathered as the notice's sections are, so that the ledger
+    module (HEADING, TEMPLATE rendered with `cell` and `household_id`, `cells(household_ids)` returning
+    {household_id: cell} in a fixed number of queries, and VERSIONS, the versions of the tables the cells are read
+    from, under which the rendered rows are kept). Gathered as the notice's sections are, so that the ledger
     imports none of those apps (docs/ARCHITECTURE.md, "Apps and how they depend on each other")."""
     return tuple(
         import_module(f"{config.name}.arrears_column")

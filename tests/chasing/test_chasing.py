@@ -31,6 +31,15 @@ class ArrearsChasingTest(LedgerTestCase):
         self.assertContains(page, "月底再打电话")
         self.assertContains(page, f"/arrears/{self.household_a.pk}/")
 
+    def test_the_arrears_page_follows_a_reminder_however_it_is_written(self):
+        # The page's rows are kept per state; a reminder written without the app (no activity record) still shows.
+        self.login(self.chair)
+        self.assertNotContains(self.client.get("/ledger/arrears/"), "写在应用之外")
+        ArrearsReminder.objects.bulk_create([ArrearsReminder(
+            household=self.household_a, means="call", outcome="promised", next_step="写在应用之外",
+            owed=Decimal("39.59"), by=self.chair)])
+        self.assertContains(self.client.get("/ledger/arrears/"), "写在应用之外")
+
     def test_reminders_are_never_more_frequent_than_the_committee_allows(self):
         start = timezone.now()
         with time_machine.travel(start, tick=False) as clock:

@@ -79,6 +79,12 @@ class WatchedTablesTest(TestCase):
         watched = {table for table, version in version_triggers() if version == "ledger"}
         self.assertEqual(tables - watched, set())
 
+    def test_every_table_of_the_chasing_record_changes_its_token(self):
+        # The arrears page's rows show each household's last reminder (chasing/migrations/0002).
+        tables = {model._meta.db_table for model in apps.get_app_config("chasing").get_models()}
+        watched = {table for table, version in version_triggers() if version == "chasing"}
+        self.assertEqual(tables - watched, set())
+
     def test_every_table_a_migration_watches_has_its_trigger(self):
         from estate.db import WATCHED
 
