@@ -272,8 +272,9 @@ def notice():
 
     A demo month's notice runs to four pages (income lines, budget, arrears, repairs, key hand-overs). For other
     lengths the demo month is emptied of those lines (a quiet month: balances, fees, expenses) and given
-    as many expense lines as the pages hold, counted with pdfinfo. Then where a notice's time goes, and what
-    `manage.py render_notice` costs from a fresh process (importing weasyprint and its first render included).
+    as many expense lines as the pages hold, counted with pdfinfo. Then where a notice's time goes, the posted
+    notice and the next month's draft as served (the draft made afresh and kept), and what `manage.py render_notice`
+    costs from a fresh process (importing weasyprint and its first render included).
     """
     from django.urls import reverse
 
@@ -333,6 +334,13 @@ def notice():
         f"posted notice {month:%Y-%m}, its page", reverse("ledger:notice", args=[f"{month:%Y-%m}"]), user=treasurer
     )
     draft = add_months(month, 1)
+    for label, name in (("its page", "ledger:notice"), ("its PDF", "ledger:notice-pdf")):
+        for uncached in (True, False):
+            measure_page(
+                f"draft notice {draft:%Y-%m}, {label}, {'uncached' if uncached else 'kept'}",
+                reverse(name, args=[f"{draft:%Y-%m}"]), user=treasurer, uncached=uncached,
+                runs=10 if uncached and name == "ledger:notice-pdf" else None,
+            )
     seconds = _render_notice_command(draft)
     budget(f"manage.py render_notice {draft:%Y-%m} (a draft), fresh process", "-", f"{seconds:.2f} s", None)
 

@@ -208,8 +208,9 @@ class Version(models.Model):
     CARE = "care"  # check-in agreements, checks, alerts
     MESSAGES = "messages"  # the inbox
     CHASING = "chasing"  # the arrears reminders and the committee's rule for them (chasing/migrations/0002)
+    BANK = "bank"  # bank statements, their lines and explanations, cash counts (bank/migrations/0002)
     STATE = "state"  # the activity log alone: every change the app makes (migration 0009)
-    NAMES = (REGISTER, PEOPLE, NOTICES, LEDGER, REPAIRS, KEYS, DECISIONS, BUDGET, CARE, MESSAGES, CHASING, STATE)
+    NAMES = (REGISTER, PEOPLE, NOTICES, LEDGER, REPAIRS, KEYS, DECISIONS, BUDGET, CARE, MESSAGES, CHASING, BANK, STATE)
 
     name = models.CharField(max_length=20, primary_key=True)
     token = models.CharField(max_length=32)

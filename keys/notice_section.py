@@ -6,11 +6,14 @@ Gathered by the ledger's notice like every app's notice_section module (docs/ARC
 
 from django.utils import timezone
 
+from estate.models import Version
 from keys import reports
 
 KEY = "keys"
 TEMPLATE = "keys/_notice_section.html"
 MONEY_KEYS = frozenset()
+# The tables it reads (hand-overs, keepers): an open month's notice is kept under their tokens (estate.cached).
+VERSIONS = (Version.KEYS,)
 
 
 def notice_data(month):

@@ -22,6 +22,8 @@ from django.utils import timezone, translation
 from django.utils.module_loading import module_has_submodule
 
 from accounts.activity import log_action
+from estate import cached
+from estate.models import Version
 from estate.pdf import PostedPdfTampered, posted_pdf_read, posted_pdf_store, qr_data_uri, render_pdf
 from ledger.citations import notice_decisions
 from ledger.models import Account, MonthlyNotice, add_months, month_start
@@ -51,8 +53,13 @@ def _percent(value):
 
 
 def notice_data(month, *, posted_on=None):
-    """The month's notice as plain data (JSON-ready): every figure as the ledger has it."""
-    month = month_start(month)
+    """The month's notice as plain data (JSON-ready): every figure as the ledger has it, and every word the
+    sections put in it (a key's purpose) in the estate's language, like the printed notice, whoever asks."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _notice_data(month_start(month), posted_on)
+
+
+def _notice_data(month, posted_on):
     report = month_report(month.year, month.month)
     names = dict(Account.objects.filter(code__in=BALANCE_ACCOUNTS).values_list("code", "name"))
 
@@ -110,13 +117,30 @@ def notice_data(month, *, posted_on=None):
 @functools.cache
 def notice_sections():
     """The sections other apps add to the notice, in INSTALLED_APPS order: every app with a notice_section
-    module (KEY, TEMPLATE, MONEY_KEYS, notice_data(month)), found as the dashboard finds panels, so that
-    those apps depend on the ledger and never the other way round (docs/ARCHITECTURE.md, "The monthly notice")."""
+    module (KEY, TEMPLATE, MONEY_KEYS, VERSIONS: those of the tables it reads, notice_data(month)), found as the
+    dashboard finds panels, so that those apps depend on the ledger and never the other way round
+    (docs/ARCHITECTURE.md, "The monthly notice")."""
     return tuple(
         import_module(f"{config.name}.notice_section")
         for config in apps.get_app_configs()
         if config.name != "ledger" and module_has_submodule(config.module, "notice_section")
     )
+
+
+@functools.cache
+def notice_versions():
+    """The versions (estate.models.Version) of every table a notice is made from: the books, the register, the
+    people who approved or kept keys, the owners' decisions cited, and what the other apps' sections read."""
+    own = (Version.LEDGER, Version.REGISTER, Version.PEOPLE, Version.DECISIONS)
+    return own + tuple(version for section in notice_sections() for version in section.VERSIONS)
+
+
+def draft_data(month, request=None):
+    """An open month's notice_data, made once per state of every table it is made from and day (estate.cached):
+    residents open this month's draft far more often than a posting changes it, and it is some forty queries."""
+    month = month_start(month)
+    return cached.figure(request, "ledger.notice.draft", lambda: notice_data(month),
+                         key=(f"{month:%Y-%m}", timezone.localdate()), versions=notice_versions())
 
 
 def _other_parts(month):
@@ -159,12 +183,12 @@ def render_notice_pdf(data, *, code=None):
         return render_pdf("ledger/notice_pdf.html", _context(data, code=code))
 
 
-def notice_context(month):
+def notice_context(month, request=None):
     """What the notice page shows: the posted snapshot of a closed month, else today's draft."""
     posted = MonthlyNotice.objects.filter(month=month_start(month)).first()
     if posted is not None:
         return _context(posted.data, code=posted.code, digest=posted.sha256) | {"posted": posted}
-    return _context(notice_data(month)) | {"posted": None}
+    return _context(draft_data(month, request)) | {"posted": None}
 
 
 def notice_post(*, month, by):
@@ -184,9 +208,13 @@ def notice_post(*, month, by):
     return notice
 
 
-def notice_pdf(month):
-    """The notice's PDF bytes: exactly the stored ones for a posted month, a fresh draft otherwise."""
-    posted = MonthlyNotice.objects.filter(month=month_start(month)).first()
+def notice_pdf(month, request=None):
+    """The notice's PDF bytes: exactly the stored ones for a posted month, else the draft, rendered once per state
+    of what it is made from and day (half a second of weasyprint's a time, however often it is downloaded)."""
+    month = month_start(month)
+    posted = MonthlyNotice.objects.filter(month=month).first()
     if posted is None:
-        return render_notice_pdf(notice_data(month)), None
+        pdf = cached.figure(request, "ledger.notice.draft.pdf", lambda: render_notice_pdf(draft_data(month, request)),
+                            key=(f"{month:%Y-%m}", timezone.localdate()), versions=notice_versions())
+        return pdf, None
     return posted_pdf_read(posted.pdf, posted.sha256), posted

@@ -40,7 +40,7 @@ def notices(request):
 @login_required
 def notice(request, month):
     _require_public_accounts(request)
-    context = notice_context(_month_or_404(month))
+    context = notice_context(_month_or_404(month), request)
     return render(request, "ledger/notice.html", context)
 
 
@@ -54,7 +54,7 @@ def _posted_digest(request, month):
 def notice_download(request, month):
     _require_public_accounts(request)
     month = _month_or_404(month)
-    pdf, posted = notice_pdf(month)
+    pdf, posted = notice_pdf(month, request)
     response = HttpResponse(pdf, content_type="application/pdf")
     state = "" if posted else "-draft"
     response["Content-Disposition"] = f'inline; filename="notice-{month:%Y-%m}{state}.pdf"'

@@ -7,12 +7,15 @@ Locations only, never names or addresses: the notice hangs on the board.
 
 from decimal import Decimal
 
+from estate.models import Version
 from repairs import reports
 
 # The snapshot keys this section writes; the section is shown only where its key is in the snapshot.
 KEY = "repairs"
 TEMPLATE = "repairs/_notice_section.html"
 MONEY_KEYS = frozenset({"cost", "repairs_total"})
+# The tables it reads (tickets, their places): an open month's notice is kept under their tokens (estate.cached).
+VERSIONS = (Version.REPAIRS,)
 
 
 def _money(value):

@@ -79,11 +79,13 @@ class WatchedTablesTest(TestCase):
         watched = {table for table, version in version_triggers() if version == "ledger"}
         self.assertEqual(tables - watched, set())
 
-    def test_every_table_of_the_chasing_record_changes_its_token(self):
-        # The arrears page's rows show each household's last reminder (chasing/migrations/0002).
-        tables = {model._meta.db_table for model in apps.get_app_config("chasing").get_models()}
-        watched = {table for table, version in version_triggers() if version == "chasing"}
-        self.assertEqual(tables - watched, set())
+    def test_every_table_of_the_chasing_record_and_the_bank_changes_its_token(self):
+        # The arrears page's rows show each household's last reminder (chasing/migrations/0002); an open month's
+        # notice shows the bank statements and cash counts (bank/migrations/0002).
+        for app in ("chasing", "bank"):
+            tables = {model._meta.db_table for model in apps.get_app_config(app).get_models()}
+            watched = {table for table, version in version_triggers() if version == app}
+            self.assertEqual(tables - watched, set(), app)
 
     def test_every_table_a_migration_watches_has_its_trigger(self):
         from estate.db import WATCHED
