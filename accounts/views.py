@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, Min, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -29,10 +29,13 @@ from accounts.forms import InvitationForm, RoleGrantForm, SetPasswordForm
 from accounts.models import ActivityRecord, Invitation, Role, User
 from accounts.permissions import chair_required, committee_required
 from accounts.tables import ActivityTable, InvitationTable, UserTable
-from estate import cached
+from estate import cached, panels
 from estate.models import Resident, Version
 
 PER_PAGE = 50
+# The open slips (migration 0005), who made them and the logins they reset with their roles (whether the viewer may
+# print one); the households and buildings they are for.
+INVITATION_VERSIONS = (Version.PEOPLE, Version.REGISTER)
 
 
 def _active_roles():
@@ -142,11 +145,18 @@ def invitation_list(request):
     # The roles of the login a slip resets, in the place User.active_roles reads them from: whether the
     # viewer may print a slip (accounts.services.may_print) costs no query per row.
     users_roles = Prefetch("user__roles", queryset=Role.objects.filter(ended_at__isnull=True), to_attr="active_roles")
-    invitations = (Invitation.objects.open().select_related("household", "building", "created_by", "user")
-                   .prefetch_related(users_roles))
-    table = InvitationTable(invitations, viewer=request.user)
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
-    return render(request, "accounts/invitation_list.html", {"table": table})
+
+    def make(form_token):
+        # Kept whole per viewer and page (estate.panels.kept_page), the table's template being most of the
+        # request, until the first open slip expires and leaves the list.
+        invitations = (Invitation.objects.open().select_related("household", "building", "created_by", "user")
+                       .prefetch_related(users_roles))
+        table = InvitationTable(invitations, viewer=request.user)
+        RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+        html = render_to_string("accounts/invitation_list.html", {"table": table, "csrf_token": form_token}, request)
+        return html, [invitations.aggregate(first=Min("expires_at"))["first"]]
+
+    return panels.kept_page(request, "accounts.invitations", INVITATION_VERSIONS, make)
 
 
 @committee_required
