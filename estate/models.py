@@ -203,7 +203,7 @@ class Version(models.Model):
     LEDGER = "ledger"  # the books, bills, payments, expenses and their approvals, monthly notices
     REPAIRS = "repairs"  # tickets, their events, quotes, volunteers, contractors
     KEYS = "keys"  # deposits, consents, hand-overs and their confirmations, keepers
-    DECISIONS = "decisions"  # motions, ballots, assemblies, decisions, owners, proxies, the committee's mandates
+    DECISIONS = "decisions"  # motions, ballots, decisions, owners, proxies, committee mandates, proposals
     BUDGET = "budget"  # budget plans and their comments
     CARE = "care"  # check-in agreements, checks, alerts
     MESSAGES = "messages"  # the inbox
