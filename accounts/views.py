@@ -3,6 +3,7 @@ from urllib.parse import urlencode
 import segno
 from allauth.account.decorators import reauthentication_required
 from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+from allauth.mfa.base import views as mfa_views
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.forms import ActivateTOTPForm
 from allauth.mfa.totp.internal import flows as totp_flows
@@ -310,6 +311,19 @@ def two_step_setup(request):
         "secret_groups": [form.secret[i:i + 4] for i in range(0, len(form.secret), 4)],
         "qr": mark_safe(qr.svg_inline(scale=4, border=2, omitsize=True)),  # segno's own SVG, nothing of ours in it
     })
+
+
+@login_required
+def two_step_index(request):
+    """allauth's page of one's two-step login (mfa_index), kept whole per viewer under the people's token, which
+    watches the authenticators (estate.panels.kept_page): allauth's element templates and the recovery codes
+    worked out from their seed were most of the request, for a page that changes when a code is used."""
+    def make(form_token):
+        response = mfa_views.index(request)  # not yet rendered: what the page's context gives wins over the token's
+        response.context_data["csrf_token"] = form_token
+        return response.render().content.decode(), ()
+
+    return panels.kept_page(request, "accounts.two_step", (Version.PEOPLE,), make)
 
 
 @login_required
