@@ -197,7 +197,7 @@ class Version(models.Model):
     (estate/cached.py). Writes through the ORM, in bulk or by hand all change it."""
 
     REGISTER = "register"  # buildings, households, residents
-    PEOPLE = "people"  # logins, roles, two-step authenticators, the activity log
+    PEOPLE = "people"  # logins, roles, two-step authenticators, invitation slips, the activity log
     # What the dashboard's panels show (estate/panels.py, triggers of migration 0008): each app's tables.
     NOTICES = "notices"  # the bulletin board's notices
     LEDGER = "ledger"  # the books, bills, payments, expenses and their approvals, monthly notices
@@ -206,7 +206,7 @@ class Version(models.Model):
     DECISIONS = "decisions"  # motions, ballots, decisions, owners, proxies, committee mandates, proposals
     BUDGET = "budget"  # budget plans and their comments
     CARE = "care"  # check-in agreements, checks, alerts
-    MESSAGES = "messages"  # the inbox
+    MESSAGES = "messages"  # the inbox and the deliveries by SMS, e-mail and group robot
     STATE = "state"  # the activity log alone: every change the app makes (migration 0009)
     NAMES = (REGISTER, PEOPLE, NOTICES, LEDGER, REPAIRS, KEYS, DECISIONS, BUDGET, CARE, MESSAGES, STATE)
 
