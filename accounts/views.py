@@ -3,6 +3,7 @@ from urllib.parse import urlencode
 import segno
 from allauth.account.decorators import reauthentication_required
 from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+from allauth.mfa.base import views as mfa_views
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.forms import ActivateTOTPForm
 from allauth.mfa.totp.internal import flows as totp_flows
@@ -12,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, Min, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -29,10 +30,13 @@ from accounts.forms import InvitationForm, RoleGrantForm, SetPasswordForm
 from accounts.models import ActivityRecord, Invitation, Role, User
 from accounts.permissions import chair_required, committee_required
 from accounts.tables import ActivityTable, InvitationTable, UserTable
-from estate import cached
+from estate import cached, panels
 from estate.models import Resident, Version
 
 PER_PAGE = 50
+# The open slips (migration 0005), who made them and the logins they reset with their roles (whether the viewer may
+# print one); the households and buildings they are for.
+INVITATION_VERSIONS = (Version.PEOPLE, Version.REGISTER)
 
 
 def _active_roles():
@@ -142,11 +146,18 @@ def invitation_list(request):
     # The roles of the login a slip resets, in the place User.active_roles reads them from: whether the
     # viewer may print a slip (accounts.services.may_print) costs no query per row.
     users_roles = Prefetch("user__roles", queryset=Role.objects.filter(ended_at__isnull=True), to_attr="active_roles")
-    invitations = (Invitation.objects.open().select_related("household", "building", "created_by", "user")
-                   .prefetch_related(users_roles))
-    table = InvitationTable(invitations, viewer=request.user)
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
-    return render(request, "accounts/invitation_list.html", {"table": table})
+
+    def make(form_token):
+        # Kept whole per viewer and page (estate.panels.kept_page), the table's template being most of the
+        # request, until the first open slip expires and leaves the list.
+        invitations = (Invitation.objects.open().select_related("household", "building", "created_by", "user")
+                       .prefetch_related(users_roles))
+        table = InvitationTable(invitations, viewer=request.user)
+        RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+        html = render_to_string("accounts/invitation_list.html", {"table": table, "csrf_token": form_token}, request)
+        return html, [invitations.aggregate(first=Min("expires_at"))["first"]]
+
+    return panels.kept_page(request, "accounts.invitations", INVITATION_VERSIONS, make)
 
 
 @committee_required
@@ -300,6 +311,19 @@ def two_step_setup(request):
         "secret_groups": [form.secret[i:i + 4] for i in range(0, len(form.secret), 4)],
         "qr": mark_safe(qr.svg_inline(scale=4, border=2, omitsize=True)),  # segno's own SVG, nothing of ours in it
     })
+
+
+@login_required
+def two_step_index(request):
+    """allauth's page of one's two-step login (mfa_index), kept whole per viewer under the people's token, which
+    watches the authenticators (estate.panels.kept_page): allauth's element templates and the recovery codes
+    worked out from their seed were most of the request, for a page that changes when a code is used."""
+    def make(form_token):
+        response = mfa_views.index(request)  # not yet rendered: what the page's context gives wins over the token's
+        response.context_data["csrf_token"] = form_token
+        return response.render().content.decode(), ()
+
+    return panels.kept_page(request, "accounts.two_step", (Version.PEOPLE,), make)
 
 
 @login_required

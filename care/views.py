@@ -89,8 +89,13 @@ def today(request):
 
 @login_required
 def agreements(request):
-    rows = list(_agreements(request.user).exclude(status=Agreement.Status.ENDED))
-    return render(request, "care/agreements.html", {"agreements": rows})
+    """Kept whole per viewer under the care's tokens (estate.panels.kept_page), in this process's memory like the
+    other care pages: the layout was most of the request."""
+    def make(form_token):
+        rows = list(_agreements(request.user).exclude(status=Agreement.Status.ENDED))
+        return render_to_string("care/agreements.html", {"agreements": rows, "csrf_token": form_token}, request), ()
+
+    return panels.kept_page(request, "care.agreements", VERSIONS, make)
 
 
 @committee_required

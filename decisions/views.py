@@ -434,8 +434,13 @@ def ballot_scan(request, pk):
 
 @committee_required
 def owners(request):
-    rows = Owner.objects.prefetch_related("units__household")
-    return render(request, "decisions/owners.html", {"owners": rows})
+    def make(form_token):
+        # Kept whole per viewer (estate.panels.kept_page) under the decisions' token, which watches the owners and
+        # their units (migration committee/0003), and the register's (the units' codes).
+        rows = Owner.objects.prefetch_related("units__household")
+        return render_to_string("decisions/owners.html", {"owners": rows, "csrf_token": form_token}, request), ()
+
+    return panels.kept_page(request, "decisions.owners", (Version.DECISIONS, Version.REGISTER), make)
 
 
 @committee_required

@@ -6,7 +6,7 @@ The state is named by tokens the database itself changes (`estate.models.Version
 (the ORM, in bulk, by hand), a trigger replaces its token, so the new token commits with the change or not at all:
 
 - `register`: buildings, households and residents;
-- `people`: logins, roles, two-step authenticators and the activity log;
+- `people`: logins, roles, two-step authenticators, invitation slips and the activity log;
 - `state`: the activity log alone. Every change the app makes writes an activity record in its own transaction
   (`accounts.activity.log_action`), so this token moves with every change of state the app makes, and not with a
   login (which writes `last_login`, shown by the list of logins);

@@ -197,16 +197,16 @@ class Version(models.Model):
     (estate/cached.py). Writes through the ORM, in bulk or by hand all change it."""
 
     REGISTER = "register"  # buildings, households, residents
-    PEOPLE = "people"  # logins, roles, two-step authenticators, the activity log
+    PEOPLE = "people"  # logins, roles, two-step authenticators, invitation slips, the activity log
     # What the dashboard's panels show (estate/panels.py, triggers of migration 0008): each app's tables.
     NOTICES = "notices"  # the bulletin board's notices
     LEDGER = "ledger"  # the books, bills, payments, expenses and their approvals, monthly notices
     REPAIRS = "repairs"  # tickets, their events, quotes, volunteers, contractors
     KEYS = "keys"  # deposits, consents, hand-overs and their confirmations, keepers
-    DECISIONS = "decisions"  # motions, ballots, assemblies, decisions, owners, proxies, the committee's mandates
+    DECISIONS = "decisions"  # motions, ballots, decisions, owners, proxies, committee mandates, proposals
     BUDGET = "budget"  # budget plans and their comments
     CARE = "care"  # check-in agreements, checks, alerts
-    MESSAGES = "messages"  # the inbox
+    MESSAGES = "messages"  # the inbox and the deliveries by SMS, e-mail and group robot
     CHASING = "chasing"  # the arrears reminders and the committee's rule for them (chasing/migrations/0002)
     BANK = "bank"  # bank statements, their lines and explanations, cash counts (bank/migrations/0002)
     STATE = "state"  # the activity log alone: every change the app makes (migration 0009)

@@ -18,6 +18,7 @@ An app's panels are kept as HTML in the process's "panels" cache under
 """
 
 import hashlib
+import uuid
 
 from django.contrib.messages import get_messages
 from django.core.cache import caches
@@ -59,8 +60,9 @@ def kept_page(request, name, versions, make):
 
     The page is also kept per address (its query string), the viewer's name and unread count (in the layout) and,
     through `kept()`, the viewer's roles (the menu). `make` renders with `form_token` for the form token, which
-    differs per session and is put in at each request. A page with messages waiting to be shown is made afresh and
-    not kept: they are shown once.
+    differs per session and is put in at each request; so is a fresh key where a form that writes money has
+    `FORM_KEY` for its key (sent twice, such a form acts once, so two showings need two keys). A page with
+    messages waiting to be shown is made afresh and not kept: they are shown once.
     """
     if len(get_messages(request)):
         html = make(get_token(request))[0]
@@ -69,7 +71,8 @@ def kept_page(request, name, versions, make):
         viewer = (request.get_full_path(), str(user), getattr(user, "inbox_unread", None))
         html = kept(request, f"page.{name}.{viewer!r}", versions, lambda: make(FORM_TOKEN))
         html = html.replace(FORM_TOKEN, get_token(request))
-    return HttpResponse(html)
+    # A form that writes money renders FORM_KEY for its key (ledger.forms.KeyedForm): each showing gets its own.
+    return HttpResponse(html.replace(FORM_KEY, uuid.uuid4().hex))
 
 
 def _kept(request, name, versions, make):
@@ -110,6 +113,8 @@ def tokens(request):
 
 # Stands for the form token in kept HTML; letters and digits only, so escaping leaves it as it is.
 FORM_TOKEN = "formtoken0kept0here0replaced0at0each0request"
+# Stands for a KeyedForm's idempotency key in a kept page, the same way.
+FORM_KEY = "formkey0kept0here0replaced0at0each0request"
 
 
 def _render(pairs):

@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 
+from accounts import views as accounts_views
 from decisions import views as decisions_views
 from estate import views
 from ledger import views_notice as ledger_notice_views
@@ -11,6 +12,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("users/", include("accounts.urls")),
+    # allauth's page of one's two-step login, kept as HTML (accounts.views.two_step_index); the rest is allauth's.
+    path("accounts/2fa/", accounts_views.two_step_index, name="mfa_index"),
     path("accounts/", include("allauth.urls")),
     path("ledger/", include("ledger.urls")),
     path("bank/", include("bank.urls")),

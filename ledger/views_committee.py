@@ -603,13 +603,21 @@ def fund_new(request):
 @treasurer_required
 def billing(request):
     today = timezone.localdate()
-    billed = (
-        Charge.objects.values("month").annotate(total=exact_sum("amount")).order_by("-month")[:12]
-    )
-    closed = set(ClosedMonth.objects.values_list("month", flat=True))
-    form = MonthActionForm(initial={"month": today.replace(day=1)})
-    return render(request, "ledger/billing.html", {"billed": billed, "closed": closed, "form": form,
-                                                   "rate": FeeRate.for_month(today)})
+
+    def make(form_token):
+        # Kept whole per viewer and day under the books' token (estate.panels.kept_page): the page changes with a
+        # month billed or closed or a new rate, and its form and layout were most of the request.
+        billed = (
+            Charge.objects.values("month").annotate(total=exact_sum("amount")).order_by("-month")[:12]
+        )
+        closed = set(ClosedMonth.objects.values_list("month", flat=True))
+        form = MonthActionForm(initial={"month": today.replace(day=1), "idempotency_key": panels.FORM_KEY})
+        return render_to_string("ledger/billing.html", {
+            "billed": billed, "closed": closed, "form": form, "rate": FeeRate.for_month(today),
+            "csrf_token": form_token,
+        }, request), ()
+
+    return panels.kept_page(request, "ledger.billing", (Version.LEDGER,), make)
 
 
 @require_POST

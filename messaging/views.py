@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.permissions import committee_required
-from estate import cached
+from estate import cached, panels
 from estate.models import Building, Household, Resident, Version
 from messaging import channels, services
 from messaging.forms import ReachForm
@@ -59,15 +59,20 @@ def reach(request):
 @committee_required
 def log(request):
     """Every delivery, the failed and the interrupted first: what the estate told whom, and what did not arrive."""
-    deliveries = Delivery.objects.select_related("message__recipient").order_by("-message__created_at", "-pk")
-    status = request.GET.get("status", "")
-    if status in Delivery.Status.values:
-        deliveries = deliveries.filter(status=status)
-    page = Paginator(deliveries, PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "messaging/log.html", {
-        "page": page, "status": status, "Status": Delivery.Status,
-        "failed": Delivery.objects.filter(status__in=[Delivery.Status.FAILED, Delivery.Status.UNCERTAIN]).count(),
-    })
+    def make(form_token):
+        # Kept whole per viewer and address (estate.panels.kept_page) under the messages' token, which every
+        # delivery moves (migration 0004), and the people's (the recipients' names).
+        deliveries = Delivery.objects.select_related("message__recipient").order_by("-message__created_at", "-pk")
+        status = request.GET.get("status", "")
+        if status in Delivery.Status.values:
+            deliveries = deliveries.filter(status=status)
+        page = Paginator(deliveries, PER_PAGE).get_page(request.GET.get("page"))
+        failed = Delivery.objects.filter(status__in=[Delivery.Status.FAILED, Delivery.Status.UNCERTAIN]).count()
+        return render_to_string("messaging/log.html", {
+            "page": page, "status": status, "Status": Delivery.Status, "failed": failed, "csrf_token": form_token,
+        }, request), ()
+
+    return panels.kept_page(request, "messaging.log", (Version.MESSAGES, Version.PEOPLE), make)
 
 
 def _unreachable_households():

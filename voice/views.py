@@ -9,15 +9,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import committee_required
-from estate import uploads
+from estate import panels, uploads
+from estate.models import Version
 from repairs.models import Ticket
 from voice import services
 from voice.forms import AnswerForm, CommentForm, HideForm, ProposalForm
 from voice.models import Comment, Proposal, ProposalPhoto
+
+# The proposals, supports and comments (migration 0003), the authors' households and the authors.
+LIST_VERSIONS = (Version.DECISIONS, Version.REGISTER, Version.PEOPLE)
 
 
 def _estate_member_required(view):
@@ -57,16 +62,20 @@ def comments_of(queryset, viewer):
 
 @_estate_member_required
 def proposal_list(request):
-    """Queries: session, user, roles, proposals with their authors' households and counts."""
-    proposals = (Proposal.objects.select_related("household", "author")
-                 .annotate(support_count=Count("supports", distinct=True),
-                           comment_count=Count("comments", distinct=True)))
-    status = request.GET.get("status", "")
-    if status in Proposal.Status.values:
-        proposals = proposals.filter(status=status)
-    return render(request, "voice/proposal_list.html", {
-        "proposals": proposals, "status": status, "statuses": Proposal.Status.choices,
-    })
+    """Kept whole per viewer and address (estate.panels.kept_page): made, the proposals with their authors'
+    households and counts; kept, session, user with roles and the tokens."""
+    def make(form_token):
+        proposals = (Proposal.objects.select_related("household", "author")
+                     .annotate(support_count=Count("supports", distinct=True),
+                               comment_count=Count("comments", distinct=True)))
+        status = request.GET.get("status", "")
+        if status in Proposal.Status.values:
+            proposals = proposals.filter(status=status)
+        return render_to_string("voice/proposal_list.html", {
+            "proposals": proposals, "status": status, "statuses": Proposal.Status.choices, "csrf_token": form_token,
+        }, request), ()
+
+    return panels.kept_page(request, "voice.proposals", LIST_VERSIONS, make)
 
 
 @_estate_member_required

@@ -38,4 +38,6 @@ class AccountsAccessTest(AccessTestCase):
         # here, where any answer but 403/404/500 counts); tests/accounts/test_two_step.py walks the pages.
         Access("accounts:two-step", ok=EVERYONE, method="post"),
         Access("accounts:two-step-done", ok=EVERYONE, method="post"),
+        # allauth's page of one's own two-step login, served kept by a view of ours (accounts.views.two_step_index).
+        Access("mfa_index", ok=EVERYONE),
     ]

@@ -335,8 +335,40 @@ class InvitationListTest(InvitationCase):
             services.invitation_create(by=self.chair, name=f"志愿者{n}", role_kind=Role.Kind.VOLUNTEER)
         for person in (self.chair, self.treasurer, self.resident, self.resident_b):
             services.invitation_create(by=self.chair, name=str(person), user=person)
-        # session, user with its unread count and the viewer's roles, count, page of invitations, the roles of the
-        # logins they reset (whether the member may print the slip)
-        with self.assertNumQueries(5):
+        # session, user with its unread count and the viewer's roles, the state (every version's token), count, page
+        # of invitations, the roles of the logins they reset (whether the member may print the slip), the first
+        # expiry (which ends the kept page)
+        with self.assertNumQueries(7):
             response = self.client.get(url)
         self.assertContains(response, "志愿者19")
+
+    def test_a_kept_list_is_served_at_three_queries_and_follows_a_slip_revoked_behind_the_app_s_back(self):
+        invitation = self.invite()
+        self.login(self.member)
+        url = reverse("accounts:invitation-list")
+        self.client.get(url)
+        # session, user with its unread count and roles, the state (every version's token)
+        with self.assertNumQueries(3):
+            self.assertContains(self.client.get(url), "钱大爷")
+        Invitation.objects.filter(pk=invitation.pk).update(revoked_at=timezone.now())  # no activity record
+        self.assertNotContains(self.client.get(url), "钱大爷")
+
+    def test_a_kept_list_drops_a_slip_when_it_expires(self):
+        expires_at = timezone.now() + timedelta(hours=1)
+        Invitation.objects.filter(pk=self.invite().pk).update(expires_at=expires_at)
+        self.login(self.member)
+        url = reverse("accounts:invitation-list")
+        self.assertContains(self.client.get(url), "钱大爷")
+        self.assertContains(self.client.get(url), "钱大爷")
+        with time_machine.travel(expires_at + timedelta(seconds=1), tick=False):
+            self.assertNotContains(self.client.get(url), "钱大爷")
+
+    def test_one_member_s_kept_list_is_never_shown_to_another(self):
+        self.invite()
+        self.login(self.member)
+        self.client.get(reverse("accounts:invitation-list"))
+        self.login(self.chair)
+        page = self.client.get(reverse("accounts:invitation-list")).content.decode()
+        self.assertIn(f"<span>{self.chair}</span>", page)
+        self.assertNotIn(f"<span>{self.member}</span>", page)
+

@@ -4,6 +4,7 @@ from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
 from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Role
@@ -123,6 +124,31 @@ class TwoFactorPagesTest(PasswordLoginCase):
         self.assertNotContains(self.client.get(reverse("estate:dashboard")), reverse("mfa_index"))
         self.login(self.treasurer)
         self.assertContains(self.client.get(reverse("estate:dashboard")), reverse("mfa_index"))
+
+
+class KeptTwoFactorIndexTest(BaseTestCase):
+    """One's two-step login page (allauth's mfa_index) is kept whole per viewer under the people's token."""
+
+    def test_a_kept_page_follows_an_authenticator_written_behind_the_app_s_back(self):
+        self.login(self.treasurer)  # a treasurer has an authenticator app (tests.base)
+        self.assertContains(self.client.get(reverse("mfa_index")), reverse("mfa_deactivate_totp"))
+        # session, user with its unread count and roles, the state: no authenticator read
+        with CaptureQueriesContext(connection) as queries:
+            self.assertContains(self.client.get(reverse("mfa_index")), reverse("mfa_deactivate_totp"))
+        self.assertEqual(len(queries), 3)
+        self.assertNotIn("mfa_authenticator", " ".join(query["sql"] for query in queries))
+        Authenticator.objects.filter(user=self.treasurer).delete()  # no view, no activity record
+        page = self.client.get(reverse("mfa_index"))
+        self.assertContains(page, reverse("mfa_activate_totp"))
+        self.assertNotContains(page, reverse("mfa_deactivate_totp"))
+
+    def test_one_person_s_kept_page_is_never_shown_to_another(self):
+        self.login(self.treasurer)
+        self.assertContains(self.client.get(reverse("mfa_index")), reverse("mfa_deactivate_totp"))
+        self.login(self.resident)
+        page = self.client.get(reverse("mfa_index"))
+        self.assertContains(page, reverse("mfa_activate_totp"))
+        self.assertContains(page, f"<span>{self.resident}</span>")
 
 
 @override_settings(ROOT_URLCONF="tests.accounts.money_urls")

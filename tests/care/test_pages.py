@@ -1,6 +1,8 @@
 import re
 
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import ActivityRecord
 from care.models import Agreement, Alert, Check
@@ -105,6 +107,27 @@ class AgreementPageTest(CareTestCase):
         self.client.post(f"/care/alerts/{alert.pk}/resolve/", {"outcome": "visited", "note": "敲门，她刚起床"})
         alert = Alert.objects.get()
         self.assertEqual((alert.outcome, alert.note, alert.resolved_by), ("visited", "敲门，她刚起床", self.neighbour))
+
+
+class KeptAgreementsPageTest(CareTestCase):
+    """The agreements list is kept whole per viewer and state of the care, the register and the people."""
+
+    def test_a_kept_list_follows_an_agreement_changed_behind_the_app_s_back(self):
+        self.login(self.chair)
+        self.assertContains(self.client.get("/care/agreements/"), "1-1-301")
+        # session, user with its unread count and roles, the state: no agreement read
+        with CaptureQueriesContext(connection) as queries:
+            self.assertContains(self.client.get("/care/agreements/"), "1-1-301")
+        self.assertEqual(len(queries), 3)
+        self.assertNotIn("care_agreement", " ".join(query["sql"] for query in queries))
+        Agreement.objects.filter(pk=self.agreement.pk).update(status=Agreement.Status.ENDED)  # no activity record
+        self.assertNotContains(self.client.get("/care/agreements/"), "1-1-301")
+
+    def test_one_person_s_kept_list_is_never_shown_to_another(self):
+        self.login(self.chair)
+        self.assertContains(self.client.get("/care/agreements/"), "1-1-301")
+        self.login(self.volunteer2)
+        self.assertNotContains(self.client.get("/care/agreements/"), "1-1-301")
 
 
 class KeptTodayPageTest(CareTestCase):

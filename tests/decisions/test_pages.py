@@ -7,7 +7,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import ActivityRecord
-from decisions.models import Ballot, Motion
+from decisions import services
+from decisions.models import Ballot, Motion, Owner
+from estate.models import Household
 from tests.decisions.base import VotesTestCase, scan_upload
 
 
@@ -126,6 +128,34 @@ class KeptListTest(VotesTestCase):
         self.assertContains(self.client.get(reverse("decisions:index")), "改过名的议题")
         self.open_motion(draft)
         self.assertContains(self.client.get(reverse("decisions:index")), "草拟中的议题")
+
+
+class KeptOwnersPageTest(VotesTestCase):
+    """The owners of several units are kept as a whole page per viewer and state of the decisions and the
+    register."""
+
+    def test_it_follows_an_owner_and_a_unit_code_changed_however_written(self):
+        owner = services.owner_save(name="钱先生", households=[self.household_a, self.household_a2], by=self.chair)
+        self.login(self.chair)
+        self.assertContains(self.client.get(reverse("decisions:owners")), "钱先生")
+        # session, user with its unread count and roles, the state: no owner read
+        with CaptureQueriesContext(connection) as queries:
+            page = self.client.get(reverse("decisions:owners")).content.decode()
+        self.assertEqual(len(queries), 3)
+        self.assertNotIn("decisions_owner", " ".join(query["sql"] for query in queries))
+        self.assertNotIn("formtoken", page)
+        Owner.objects.filter(pk=owner.pk).update(name="钱老先生")  # behind the app's back
+        self.assertContains(self.client.get(reverse("decisions:owners")), "钱老先生")
+        Household.objects.filter(pk=self.household_a2.pk).update(code="1-1-309")
+        self.assertContains(self.client.get(reverse("decisions:owners")), "1-1-309")
+
+    def test_one_member_s_kept_page_is_never_shown_to_another(self):
+        self.login(self.chair)
+        self.client.get(reverse("decisions:owners"))
+        self.login(self.member)
+        page = self.client.get(reverse("decisions:owners")).content.decode()
+        self.assertIn(f"<span>{self.member}</span>", page)
+        self.assertNotIn(f"<span>{self.chair}</span>", page)
 
 
 class ListQueriesTest(VotesTestCase):

@@ -1,3 +1,4 @@
+import re
 import uuid
 from datetime import date
 from decimal import Decimal
@@ -384,6 +385,29 @@ class CommitteePagesTest(LedgerTestCase):
         response = self.client.post(reverse("ledger:billing-run"), {"month": "2026-02", "idempotency_key": "two"},
                                     follow=True)
         self.assertContains(response, "没有变化")
+
+    def test_the_kept_billing_page_follows_charges_written_in_bulk(self):
+        self.login(self.treasurer)
+        self.assertNotContains(self.client.get(reverse("ledger:billing")), "19.50")
+        # session, user with its roles and unread count, the state (every version's token)
+        with self.assertNumQueries(3):
+            self.client.get(reverse("ledger:billing"))
+        bulk.charges(self.household_b, 1)  # no service, no activity record: the table's trigger moves the token
+        self.assertContains(self.client.get(reverse("ledger:billing")), "19.50")
+
+    def test_each_showing_of_the_kept_billing_form_has_its_own_key(self):
+        self.login(self.treasurer)
+        keys = [re.search(r'name="idempotency_key" value="([0-9a-f]{32})"',
+                          self.client.get(reverse("ledger:billing")).content.decode()).group(1) for _ in range(2)]
+        self.assertNotEqual(keys[0], keys[1])
+
+    def test_one_member_s_kept_billing_page_is_never_shown_to_another(self):
+        self.login(self.treasurer)
+        self.client.get(reverse("ledger:billing"))
+        self.login(self.chair)
+        page = self.client.get(reverse("ledger:billing")).content.decode()
+        self.assertIn(f"<span>{self.chair}</span>", page)
+        self.assertNotIn(f"<span>{self.treasurer}</span>", page)
 
     def test_a_member_approves_from_the_approvals_page(self):
         expense = services.expense_record(date=date(2026, 4, 1), category="greening", payee="绿化队",

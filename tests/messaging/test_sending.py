@@ -5,8 +5,9 @@ from urllib.parse import unquote
 
 import time_machine
 from django.core import mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from messaging import channels, services
@@ -213,3 +214,30 @@ class InboxTest(SendingTestCase):
         self.login(self.resident_b)
         self.assertEqual(self.client.get(f"/messages/{message.pk}/").status_code, 404)
         self.assertIsNone(Message.objects.get().read_at)
+
+
+@override_settings(**ALIYUN)
+class KeptLogTest(SendingTestCase):
+    """The committee's log of deliveries is kept whole per viewer and address under the messages' and the people's
+    tokens (estate.panels.kept_page); the messages' token watches the deliveries (migration messaging/0004)."""
+
+    def test_a_kept_log_follows_a_delivery_written_behind_the_app_s_back(self):
+        self.tell_resident()
+        self.login(self.chair)
+        self.assertContains(self.client.get("/messages/log/"), "138****1234")
+        # session, user with its unread count and roles, the state: no delivery read
+        with CaptureQueriesContext(connection) as queries:
+            self.assertContains(self.client.get("/messages/log/"), "138****1234")
+        self.assertEqual(len(queries), 3)
+        self.assertNotIn("messaging_delivery", " ".join(query["sql"] for query in queries))
+        Delivery.objects.filter(channel="sms").update(status="failed", last_error="isv.BUSINESS_LIMIT_CONTROL")
+        self.assertContains(self.client.get("/messages/log/"), "isv.BUSINESS_LIMIT_CONTROL")
+
+    def test_one_member_s_kept_log_is_never_shown_to_another(self):
+        self.tell_resident()
+        self.login(self.chair)
+        self.client.get("/messages/log/")
+        self.login(self.member)
+        page = self.client.get("/messages/log/").content.decode()
+        self.assertIn(f"<span>{self.member}</span>", page)
+        self.assertNotIn(f"<span>{self.chair}</span>", page)

@@ -1,5 +1,7 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import ActivityRecord
@@ -133,8 +135,37 @@ class ProposalTest(VoiceTestCase):
             proposal = services.proposal_create(by=self.resident_b, title=f"提议{n}", body="内容")
             services.proposal_support(proposal=proposal, by=self.resident)
             services.comment_add(by=self.resident, body="赞成", proposal=proposal)
-        # session, user with roles and unread count, proposals with households, authors and counts
-        with self.assertNumQueries(3):
+        # made afresh: session, user with roles and unread count, the state (every version's token), proposals with
+        # households, authors and counts
+        with self.assertNumQueries(4):
             page = self.client.get(url)
         self.assertContains(page, "提议9")
         self.assertContains(page, "1 人附议")
+
+
+class KeptProposalListTest(VoiceTestCase):
+    """The list of proposals is kept whole per viewer and address under the decisions', the register's and the
+    people's tokens (estate.panels.kept_page)."""
+
+    def test_a_kept_list_follows_a_support_and_a_title_written_behind_the_app_s_back(self):
+        proposal = services.proposal_create(by=self.resident_b, title="小花园加几张长椅", body="老人散步需要歇脚。",
+                                            photos=[])
+        self.login(self.resident)
+        self.assertNotContains(self.client.get(reverse("voice:proposals")), "1 人附议")
+        # session, user with its unread count and roles, the state: no proposal read
+        with CaptureQueriesContext(connection) as queries:
+            self.assertContains(self.client.get(reverse("voice:proposals")), "小花园加几张长椅")
+        self.assertEqual(len(queries), 3)
+        self.assertNotIn("voice_proposal", " ".join(query["sql"] for query in queries))
+        Support.objects.create(proposal=proposal, user=self.resident)  # no service, no activity record
+        self.assertContains(self.client.get(reverse("voice:proposals")), "1 人附议")
+        Proposal.objects.filter(pk=proposal.pk).update(title="小花园加一张长椅")
+        self.assertContains(self.client.get(reverse("voice:proposals")), "小花园加一张长椅")
+
+    def test_one_person_s_kept_list_is_never_shown_to_another(self):
+        self.login(self.resident)
+        self.assertContains(self.client.get(reverse("voice:proposals")), reverse("voice:proposal-new"))
+        self.login(self.volunteer)
+        page = self.client.get(reverse("voice:proposals")).content.decode()
+        self.assertNotIn(reverse("voice:proposal-new"), page)
+        self.assertIn(f"<span>{self.volunteer}</span>", page)
