@@ -86,6 +86,16 @@ class BaseTestCase(Personas, TestCase):
     def login(self, user):
         self.client.force_login(user)
 
+    def assert_kept_per_viewer(self, url, first, second):
+        """A page kept as HTML per viewer (estate.panels): once kept for `first`, `second` gets their own (the
+        footer names the person signed in)."""
+        self.login(first)
+        self.client.get(url)
+        self.login(second)
+        page = self.client.get(url).content.decode()
+        self.assertIn(f"<span>{second}</span>", page)
+        self.assertNotIn(f"<span>{first}</span>", page)
+
 
 def version_triggers():
     """{(table, version)} of every trigger that changes a version's token (estate.db.Watched)."""
