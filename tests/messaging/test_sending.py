@@ -89,6 +89,9 @@ class SmsTest(SendingTestCase):
         self.assertContains(page, "138****1234")
         self.assertContains(page, "isv.BUSINESS_LIMIT_CONTROL")
         self.assertNotContains(page, "13812341234")
+        # On a phone a card a delivery: the failure and its reason in view, not in a column scrolled off the side.
+        self.assertContains(page, '<table class="cards">')
+        self.assertContains(page, '<td class="card-line" data-label="状态"><strong class="negative">发送失败</strong>')
 
     def test_a_provider_that_times_out_is_tried_again_later(self):
         with FakeProvider("aliyun", "hang") as fake, override_settings(SMS_ENDPOINT=fake.url, **ALIYUN):
