@@ -52,6 +52,17 @@ class DraftNoticeKeptTest(LedgerTestCase):
             self.assertNotEqual(self.client.get(url).content, first)
             self.assertEqual(render.call_count, 2)
 
+    def test_a_kept_draft_is_still_refused_to_whoever_may_not_read_the_accounts(self):
+        self.page()
+        self.client.get(reverse("ledger:notice-pdf", args=["2026-01"]))  # both kept now
+        self.login(self.outsider)
+        self.assertEqual(self.page().status_code, 403)
+        self.assertEqual(self.client.get(reverse("ledger:notice-pdf", args=["2026-01"])).status_code, 403)
+        # A month that cannot have a notice is not found, kept or not.
+        self.login(self.resident)
+        self.assertEqual(self.client.get(reverse("ledger:notice", args=["2026-13"])).status_code, 404)
+        self.assertEqual(self.client.get(reverse("ledger:notice-pdf", args=["2099-01"])).status_code, 404)
+
     def test_the_notice_s_words_are_the_estate_s_whoever_asks(self):
         # A section's words (a key's purpose) are in the estate's language, as on the printed notice, and so the
         # same for every reader of the kept draft.
