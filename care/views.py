@@ -9,11 +9,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -72,7 +70,7 @@ def today(request):
     user = request.user
     day = timezone.localdate()
 
-    def make():
+    def make(form_token):
         mine = [a for a in _agreements(user).in_force().prefetch_related(
             Prefetch("checks", queryset=Check.objects.filter(day=day), to_attr="today_checks"))
             if a.may_record(user) and a.is_due_on(day)]
@@ -80,11 +78,10 @@ def today(request):
         alerts = list(Alert.objects.filter(resolved_at__isnull=True, agreement__in=_agreements(user).values("pk"))
                       .select_related("agreement__household"))
         return render_to_string("care/_today.html", {
-            "checks": mine, "alerts": alerts, "user": user, "csrf_token": panels.FORM_TOKEN}), ()
+            "checks": mine, "alerts": alerts, "user": user, "csrf_token": form_token}), ()
 
-    content = panels.kept(request, "care.today", VERSIONS, make)
     return render(request, "care/today.html", {
-        "content": mark_safe(content.replace(panels.FORM_TOKEN, get_token(request))), "day": day})
+        "content": panels.kept_form(request, "care.today", VERSIONS, make), "day": day})
 
 
 @login_required

@@ -53,6 +53,13 @@ def kept(request, name, versions, make):
     return _kept(request, name, versions, make)[0]
 
 
+def kept_form(request, name, versions, make):
+    """Like `kept()`, for HTML with a form: `make(form_token)` renders with the stand-in for the form token, which
+    differs per session; each request gets the HTML with its own."""
+    html = kept(request, name, versions, lambda: make(FORM_TOKEN))
+    return mark_safe(html.replace(FORM_TOKEN, get_token(request)))
+
+
 def kept_page(request, name, versions, make):
     """The whole page `make(form_token)` renders, as (html, moments), kept like `kept()` and answered as an
     HttpResponse: for a page people open far more often than what it shows changes, Django's templates (the
@@ -69,8 +76,7 @@ def kept_page(request, name, versions, make):
     else:
         user = request.user
         viewer = (request.get_full_path(), str(user), getattr(user, "inbox_unread", None))
-        html = kept(request, f"page.{name}.{viewer!r}", versions, lambda: make(FORM_TOKEN))
-        html = html.replace(FORM_TOKEN, get_token(request))
+        html = kept_form(request, f"page.{name}.{viewer!r}", versions, make)
     # A form that writes money renders FORM_KEY for its key (ledger.forms.KeyedForm): each showing gets its own.
     return HttpResponse(html.replace(FORM_KEY, uuid.uuid4().hex))
 

@@ -6,12 +6,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -187,19 +185,18 @@ def household(request, pk):
     page far more often than its keys change. The form token differs per session, so it is put in at each request."""
     household = _get_household_for_user(request, pk)
 
-    def make():
+    def make(form_token):
         deposits = list(_with_history(household.key_deposits.all()).order_by("-deposited_at"))
         html = render_to_string("keys/_household_deposits.html", {
             "household": household, "deposits": deposits, "user": request.user, "request": request,
-            "csrf_token": panels.FORM_TOKEN,
+            "csrf_token": form_token,
         })
         # The clock alone changes a story when a hand-over's time to confirm runs out or a key out falls overdue.
         return html, [moment for deposit in deposits for handover in deposit.handovers.all()
                       for moment in (handover.confirm_by, handover.due_back_at) if moment]
 
-    content = panels.kept(request, f"keys.household.{household.pk}", VERSIONS, make)
     return render(request, "keys/household.html", {
-        "household": household, "content": mark_safe(content.replace(panels.FORM_TOKEN, get_token(request))),
+        "household": household, "content": panels.kept_form(request, f"keys.household.{household.pk}", VERSIONS, make),
     })
 
 
