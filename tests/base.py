@@ -10,8 +10,10 @@ from decimal import Decimal
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.cache import caches
+from django.db import connection
 from django.db.models.signals import post_save
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 
 from accounts import audit
 from accounts.models import Role, User
@@ -85,6 +87,15 @@ class BaseTestCase(Personas, TestCase):
 
     def login(self, user):
         self.client.force_login(user)
+
+    def kept_page_without(self, url, table):
+        """A page kept whole (estate.panels.kept_page), asked for again: its text, after checking that it cost the
+        session, the person with their unread count and roles, and the state, and read no row of `table`."""
+        with CaptureQueriesContext(connection) as queries:
+            page = self.client.get(url).content.decode()
+        self.assertEqual(len(queries), 3)
+        self.assertNotIn(table, " ".join(query["sql"] for query in queries))
+        return page
 
     def assert_kept_per_viewer(self, url, first, second):
         """A page kept as HTML per viewer (estate.panels): once kept for `first`, `second` gets their own (the
